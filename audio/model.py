@@ -1,0 +1,65 @@
+"""Data passed between program rendering, export and the scheduler (re-exported by audio.program)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pydub
+
+from audio.errors import SpeechParts
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """One announcement to render: spoken text parts, or a file recorded by a person."""
+
+    script_id: str
+    title: str
+    parts: SpeechParts | None  # spoken text chunks, or None for a recorded item
+    recorded: Path | None  # MP3/WAV recorded by a person (processed like speech)
+    repeat: int = 1
+
+
+@dataclass(frozen=True)
+class RenderedItem:
+    """One item ready to place in a program: chime + announcement (+ repeat phrase + announcement)…"""
+
+    script_id: str
+    title: str
+    engine: str  # "gtts" | "offline" | "recorded"
+    offline: bool  # spoken offline although gTTS was wanted: re-render when the network returns
+    duration_s: float
+    key: str  # sha256 of the processed audio (and its format): identifies the item MP3 too
+    segment: pydub.AudioSegment  # loudness-normalised, peak-limited mono
+
+
+@dataclass(frozen=True)
+class ItemFile:
+    script_id: str
+    title: str
+    engine: str
+    offline: bool
+    duration_s: float
+    file: str  # relative to the program folder, "items/01-<script_id>.mp3"
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BuiltProgram:
+    duration_s: float
+    loudness_lufs: float  # measured on the decoded program.mp3
+    true_peak_dbtp: float  # measured on the decoded program.mp3
+    items: list[ItemFile]
+    file: str  # "program.mp3"
+
+
+@dataclass(frozen=True)
+class ProgramTags:
+    """ID3 tags of program.mp3 and its item files."""
+
+    title: str
+    date: date
+    album: str
+    artist: str  # e.g. "Loa 114 — Lợi Bác"

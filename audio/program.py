@@ -1,0 +1,168 @@
+"""Rendering items (chime, announcement, repeats, loudness) and writing whole programs.
+
+`render_item` is what the planner calls before choosing items (it needs `duration_s`); the
+result is cached twice: the request (text, engines, settings) points at the processed item
+audio, and the audio is stored under its own content hash, which is the item key. An item that
+was spoken offline while gTTS was wanted is served from that index only while gTTS is cooling
+down; otherwise gTTS gets another chance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pydub
+
+from audio import dsp, ffmpeg
+from audio.cache import make_key
+from audio.chime import chime
+from audio.errors import AssemblyError, Pause
+from audio.export import MP3_MARGIN_DB, say_to_file, write_program
+from audio.loudness import integrated_lufs, measure, normalise
+from audio.model import BuiltProgram, ItemFile, ItemSource, ProgramTags, RenderedItem
+from audio.settings import AudioSettings
+from audio.speaker import Speaker
+
+__all__ = [
+    "BuiltProgram", "ItemFile", "ItemSource", "ProgramBuilder", "ProgramTags", "RenderedItem",
+    "measure", "say_to_file",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+ITEM_FORMAT = 1  # bump when item assembly changes in a way the settings do not capture
+CHIME_BELOW_SPEECH_LU = 4.0
+CHIME_GAP_S = 0.4
+
+
+class ProgramBuilder:
+    """Renders items through the speaker and cache, and writes programs from rendered items."""
+
+    def __init__(self, settings: AudioSettings, speaker: Speaker) -> None:
+        self.settings = settings
+        self.speaker = speaker
+        self.cache = speaker.cache
+
+    def render_item(self, source: ItemSource, *, engines: Sequence[str] | None = None) -> RenderedItem:
+        """Render one item; raises RenderError (no engine could speak) or AssemblyError (bad recording)."""
+        if (source.parts is None) == (source.recorded is None):
+            raise ValueError(f"item {source.script_id}: give either spoken parts or a recorded file")
+        if source.repeat < 1:
+            raise ValueError(f"item {source.script_id}: repeat must be at least 1")
+        wanted = tuple(engines) if engines is not None else self.settings.engines
+        request = self._request_key(source, wanted)
+        cached = self._cached(source, request, wanted)
+        if cached is not None:
+            return cached
+        if source.parts is not None:
+            speech, engine, offline = self.speaker.speak_samples(
+                self._with_repeats(list(source.parts), source.repeat), engines=wanted
+            )
+        else:
+            speech, engine, offline = self._recorded(source, wanted)
+        pcm = self._finish(speech)
+        key = hashlib.sha256(
+            b"item-v%d:%d:" % (ITEM_FORMAT, self.settings.sample_rate) + pcm.tobytes()
+        ).hexdigest()
+        duration = pcm.size / self.settings.sample_rate
+        self.cache.put("item-pcm", key, pcm.tobytes())
+        self.cache.put_json("item-index", request, {"key": key, "engine": engine, "offline": offline})
+        log.info(
+            "rendered %s: %.1f s, %s%s", source.script_id, duration, engine, " (offline)" if offline else ""
+        )
+        return RenderedItem(
+            source.script_id, source.title, engine, offline, duration, key, self._segment(pcm)
+        )
+
+    def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
+        """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
+        return write_program(self.settings, self.cache, items, out_dir, tags)
+
+    def _request_key(self, source: ItemSource, wanted: tuple[str, ...]) -> str:
+        s = self.settings
+        if source.parts is not None:
+            what: object = [{"pause": p.seconds} if isinstance(p, Pause) else p for p in source.parts]
+        else:
+            assert source.recorded is not None
+            try:
+                what = {"recorded": hashlib.sha256(source.recorded.read_bytes()).hexdigest()}
+            except OSError as exc:
+                raise AssemblyError(f"cannot read the recording ({exc.strerror})", source.recorded) from exc
+        engines = [
+            self.speaker.engines[n].cache_identity() if n in self.speaker.engines else n for n in wanted
+        ]
+        params = {
+            k: getattr(s, k)
+            for k in (
+                "loudness_lufs", "true_peak_dbtp", "sample_rate", "highpass_hz", "lowpass_hz",
+                "repeat_gap_s", "chunk_gap_s", "repeat_phrase", "chime",
+            )
+        }  # fmt: skip
+        return make_key("item-request", ITEM_FORMAT, what, source.repeat, engines, params)
+
+    def _cached(self, source: ItemSource, request: str, wanted: tuple[str, ...]) -> RenderedItem | None:
+        index = self.cache.get_json("item-index", request)
+        if index is None:
+            return None
+        if index["offline"]:
+            online = [n for n in wanted if n in self.speaker.engines and self.speaker.engines[n].online]
+            if not any(self.speaker.cooling_down(n) for n in online):
+                return None  # the online voice may be back: give it a chance
+        blob = self.cache.get("item-pcm", index["key"])
+        if blob is None:
+            return None
+        pcm = np.frombuffer(blob, dtype="<i2")
+        duration = pcm.size / self.settings.sample_rate
+        return RenderedItem(
+            source.script_id,
+            source.title,
+            index["engine"],
+            index["offline"],
+            duration,
+            index["key"],
+            self._segment(pcm),
+        )
+
+    def _with_repeats(self, parts: list, repeat: int) -> list:
+        s = self.settings
+        again = [Pause(s.repeat_gap_s), s.repeat_phrase, Pause(s.repeat_gap_s)]
+        return parts + (again + parts) * (repeat - 1)
+
+    def _recorded(self, source: ItemSource, wanted: tuple[str, ...]) -> tuple[np.ndarray, str, bool]:
+        s = self.settings
+        assert source.recorded is not None
+        raw = dsp.from_pcm16(ffmpeg.decode(source.recorded, s.sample_rate))
+        voice = dsp.process_speech(raw, s.sample_rate, s.highpass_hz, s.lowpass_hz)
+        if voice.size == 0:
+            raise AssemblyError("the recording is silent", source.recorded)
+        if source.repeat == 1:
+            return voice, "recorded", False
+        phrase, _, offline = self.speaker.speak_samples([s.repeat_phrase], engines=wanted)
+        gap = dsp.silence(s.repeat_gap_s, s.sample_rate)
+        pieces = [voice] + [gap, phrase, gap, voice] * (source.repeat - 1)
+        return np.concatenate(pieces), "recorded", offline
+
+    def _finish(self, speech: np.ndarray) -> np.ndarray:
+        """Loudness-normalise and limit; prepend the chime. Returns int16 PCM."""
+        s = self.settings
+        rate = s.sample_rate
+        ceiling = s.true_peak_dbtp - MP3_MARGIN_DB
+        if s.chime:
+            # the chime sits a few LU under the speech; one normalisation then brings both to target
+            speech_lufs = integrated_lufs(speech, rate)
+            if np.isfinite(speech_lufs):
+                bell = chime(rate, s.loudness_lufs - CHIME_BELOW_SPEECH_LU, ceiling)
+                bell = bell * np.float32(10 ** ((speech_lufs - s.loudness_lufs) / 20))
+                speech = np.concatenate([bell, dsp.silence(CHIME_GAP_S, rate), speech])
+        speech = normalise(speech, rate, s.loudness_lufs, ceiling)
+        tail = dsp.silence(0.05, rate)  # a little air so the next MP3 stream starts on silence
+        return dsp.to_pcm16(np.concatenate([tail, speech, tail]))
+
+    def _segment(self, pcm: np.ndarray) -> pydub.AudioSegment:
+        return pydub.AudioSegment(
+            data=pcm.tobytes(), sample_width=2, frame_rate=self.settings.sample_rate, channels=1
+        )

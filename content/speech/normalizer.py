@@ -1,0 +1,123 @@
+"""`normalize` and `explain`: the order in which the rule families run over a text.
+
+Order matters and is the whole design: pause marks and protected names are parked first so nothing
+can touch them; glossary abbreviations next (a glossary may define codes with digits); then the
+digit shapes that are not quantities (phones, dates, times), codes such as PC07, every remaining
+number, Roman numerals, spelled capitals, symbols, and a final tidy-up. Compiled rules are cached
+per settings, so a call costs a handful of regex passes over the text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+
+from content.speech import rules_datetime
+from content.speech.engine import UNSPEAKABLE, Handler, Hit, Rewrite, Session
+from content.speech.prosody import PAUSE_MARK, canonical_pause
+from content.speech.rules_numbers import CODE, NUMBER, NumberReader
+from content.speech.rules_words import (
+    CAPS,
+    ROMAN,
+    SYMBOLS,
+    caps,
+    glossary_pattern,
+    make_glossary_handler,
+    make_roman_handler,
+    symbols,
+    tidy,
+)
+from content.speech.settings import SpeechSettings
+
+log = logging.getLogger(__name__)
+
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _pause(m: re.Match[str]) -> Hit:
+    return canonical_pause(m), "pause"
+
+
+def _keep(m: re.Match[str]) -> Hit:
+    return m.group(0), ""
+
+
+class _Rules:
+    """Everything compiled for one SpeechSettings."""
+
+    def __init__(self, settings: SpeechSettings) -> None:
+        self.masks: list[tuple[re.Pattern[str], Handler]] = [(PAUSE_MARK, _pause)]
+        if settings.protected_names:
+            names = sorted(settings.protected_names, key=len, reverse=True)
+            alternatives = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
+            self.masks.append((re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE), _keep))
+        reader = NumberReader(settings.dialect, settings.hotlines, settings.glossary)
+        passes: list[tuple[re.Pattern[str], Handler]] = []
+        pattern, lookup = glossary_pattern(settings.glossary)
+        glossary: list[tuple[re.Pattern[str], Handler]] = []
+        if pattern is not None:
+            glossary.append((pattern, make_glossary_handler(lookup)))
+        passes += glossary
+        passes += rules_datetime.make_passes(settings.dialect)
+        passes += [
+            (CODE, reader.code),
+            (NUMBER, reader.number),
+            (ROMAN, make_roman_handler(settings.dialect)),
+            (CAPS, caps),
+            (SYMBOLS, symbols),
+        ]
+        # Once digits and symbols are words, an abbreviation glued to them ("114/v.v") stands alone:
+        # a second glossary pass reads it now rather than on the next normalisation.
+        passes += glossary
+        self.passes = passes
+
+
+_cache: dict[tuple[object, ...], _Rules] = {}
+_cache_lock = threading.Lock()
+
+
+def _rules(settings: SpeechSettings) -> _Rules:
+    key = settings.cache_key()
+    rules = _cache.get(key)
+    if rules is None:
+        rules = _Rules(settings)
+        with _cache_lock:
+            if len(_cache) > 64:
+                _cache.clear()
+            _cache[key] = rules
+    return rules
+
+
+def _prepare(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = UNSPEAKABLE.sub("", text)
+    return _SPACES.sub(" ", text)
+
+
+def _run(text: str, settings: SpeechSettings | None, session: Session) -> str:
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    rules = _rules(settings or SpeechSettings())
+    text = _prepare(text)
+    for pattern, handler in rules.masks:
+        text = session.run(text, pattern, handler, masked=True)
+    for pattern, handler in rules.passes:
+        text = session.run(text, pattern, handler)
+    text = session.unmask(tidy(text))
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize(text: str, settings: SpeechSettings | None = None) -> str:
+    """The spoken text: plain Vietnamese words a TTS voice reads correctly. Never raises on text."""
+    return _run(text, settings, Session())
+
+
+def explain(text: str, settings: SpeechSettings | None = None) -> list[Rewrite]:
+    """Each token read differently from how it is written, with the rule that fired, in reading order."""
+    session = Session(record=True)
+    _run(text, settings, session)
+    return session.rewrites()

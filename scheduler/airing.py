@@ -1,0 +1,173 @@
+"""Airtime: publish ready programs, and record those whose time passed as missed.
+
+A broadcast is claimed with one conditional update (`ready` → `aired` WHERE status='ready'): exactly one
+process airs it, however many ticks, jobs or restarts look at it. A program whose airtime passed by more
+than `schedule.misfire_grace` is marked `missed` and never aired late.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from scheduler.app import App
+from scheduler.db.models import AsRun, Broadcast, Status
+from scheduler.errors import PlayoutError
+from scheduler.events import BroadcastAired, BroadcastFailed, BroadcastMissed
+from scheduler.manifest import mark_manifest
+from scheduler.playout import Airing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AirResult:
+    broadcast_id: int
+    status: str
+    detail: str = ""
+
+
+def _event_fields(row: Broadcast) -> dict[str, object]:
+    return {
+        "broadcast_id": row.id,
+        "day": row.day,
+        "slot": row.slot_id,
+        "zone": row.zone_id,
+        "airtime": row.airtime,
+    }
+
+
+def mark_missed(app: App, now: datetime) -> list[AirResult]:
+    """Every planned or ready broadcast whose airtime is more than the grace ago becomes `missed`."""
+    deadline = now - app.config.schedule.misfire_grace
+    results, missed_folders = [], []
+    with app.db.session() as session:
+        rows = session.scalars(
+            select(Broadcast).where(
+                Broadcast.status.in_([Status.PLANNED, Status.READY]), Broadcast.airtime < deadline
+            )
+        ).all()
+        for row in rows:
+            reason = (
+                "chương trình chưa sẵn sàng"
+                if row.status == Status.PLANNED
+                else "dịch vụ không chạy lúc đến giờ phát"
+            )
+            claimed = session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == row.id, Broadcast.status == row.status)
+                .values(status=Status.MISSED, error=row.error or reason, updated_at=now)
+            ).rowcount
+            if not claimed:
+                continue
+            session.add(
+                AsRun(broadcast_id=row.id, scheduled_at=row.airtime, outcome=Status.MISSED, detail=reason)
+            )
+            app.events.record(session, BroadcastMissed(at=now, reason=reason, **_event_fields(row)))  # type: ignore[arg-type]
+            results.append(AirResult(row.id, Status.MISSED, reason))
+            if row.folder:
+                missed_folders.append(app.config.playout.dir / row.folder)
+    app.events.flush()
+    for folder in missed_folders:
+        mark_manifest(folder, Status.MISSED)
+    return results
+
+
+def due_for_air(app: App, now: datetime) -> list[Broadcast]:
+    """Broadcasts whose airtime has come and is still within the grace."""
+    earliest = now - app.config.schedule.misfire_grace
+    with app.db.session() as session:
+        return list(
+            session.scalars(
+                select(Broadcast)
+                .where(
+                    Broadcast.status.in_([Status.PLANNED, Status.READY]),
+                    Broadcast.airtime <= now,
+                    Broadcast.airtime >= earliest,
+                )
+                .order_by(Broadcast.airtime, Broadcast.zone_id)
+            ).all()
+        )
+
+
+def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
+    """Claim a ready broadcast and run the playout adapters; None if another process got it first."""
+    with app.db.session() as session:
+        claimed = session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == Status.READY)
+            .values(status=Status.AIRED, aired_at=now, updated_at=now)
+        ).rowcount
+        row = session.get(Broadcast, broadcast_id)
+    if not claimed or row is None:
+        return None
+    lateness = (now - row.airtime).total_seconds()
+    airing = Airing(
+        folder=app.config.playout.dir / (row.folder or ""),
+        day=row.day,
+        slot=row.slot_id,
+        zone=row.zone_id,
+        airtime=row.airtime,
+        aired_at=now.astimezone(app.config.tz),
+    )
+    details, error = [], None
+    for adapter in app.adapters:
+        try:
+            details.append(f"{adapter.name}: {adapter.publish(airing) or 'ok'}")
+        except PlayoutError as exc:
+            error = str(exc)
+            log.error(
+                "playout failed broadcast=%s zone=%s slot=%s adapter=%s exit_status=%s error=%s",
+                broadcast_id,
+                row.zone_id,
+                row.slot_id,
+                exc.adapter,
+                exc.exit_status,
+                exc.message,
+            )
+            break
+    with app.db.session() as session:
+        if error is None:
+            session.add(
+                AsRun(
+                    broadcast_id=row.id,
+                    scheduled_at=row.airtime,
+                    started_at=now,
+                    lateness_s=lateness,
+                    outcome=Status.AIRED,
+                    detail="; ".join(details),
+                )
+            )
+            app.events.record(
+                session,
+                BroadcastAired(
+                    at=now,
+                    lateness_s=round(lateness, 3),
+                    adapters=tuple(a.name for a in app.adapters),
+                    **_event_fields(row),
+                ),  # type: ignore[arg-type]
+            )
+            result = AirResult(row.id, Status.AIRED, "; ".join(details))
+        else:
+            session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == row.id)
+                .values(status=Status.FAILED, error=error, updated_at=now)
+            )
+            session.add(
+                AsRun(
+                    broadcast_id=row.id,
+                    scheduled_at=row.airtime,
+                    started_at=now,
+                    lateness_s=lateness,
+                    outcome=Status.FAILED,
+                    detail=error,
+                )
+            )
+            app.events.record(session, BroadcastFailed(at=now, error=error, **_event_fields(row)))  # type: ignore[arg-type]
+            result = AirResult(row.id, Status.FAILED, error)
+    app.events.flush()
+    return result

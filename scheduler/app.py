@@ -1,0 +1,143 @@
+"""Wires the three halves together once, from the typed config: the object every command works on.
+
+Seams a test may replace: `engines` (TTS), `adapters` (playout), `coverage` (campaign data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from audio.program import ProgramBuilder
+from content.speech.settings import SpeechSettings, make_settings
+
+from audio.engines.base import TTSEngine
+from audio.settings import AudioSettings
+from audio.speaker import Speaker, build_engines
+from content.library import Library, load_library
+from content.render import ScriptRenderer
+from content.speech import normalize
+from scheduler.config import Config
+from scheduler.db.engine import Database
+from scheduler.events import EventLog, ScriptInvalid, log_event
+from scheduler.playout import PlayoutAdapter, adapters_for
+from scheduler.template_data import CoverageSource, UnreportedCoverage
+
+log = logging.getLogger(__name__)
+
+
+def speech_settings(config: Config) -> SpeechSettings:
+    protected = [config.commune.name, config.commune.province]
+    protected += [v.name for v in config.villages] + [z.name for z in config.zones]
+    return make_settings(
+        dialect=config.commune.dialect,
+        glossary=config.speech.glossary,
+        hotlines=config.speech.hotlines,
+        protected_names=protected,
+    )
+
+
+def audio_settings(config: Config, speech: SpeechSettings) -> AudioSettings:
+    a = config.audio
+    return AudioSettings(
+        cache_dir=a.cache_dir,
+        engines=tuple(a.engines),
+        loudness_lufs=a.loudness_lufs,
+        true_peak_dbtp=a.true_peak_dbtp,
+        bitrate_kbps=a.bitrate_kbps,
+        repeat_phrase=normalize(a.repeat_phrase, speech),
+        chime=a.chime,
+        gtts_tld=a.gtts_tld,
+        gtts_timeout_s=a.gtts_timeout.total_seconds(),
+        gtts_retries=a.gtts_retries,
+    )
+
+
+@dataclass
+class App:
+    config: Config
+    db: Database
+    speech: SpeechSettings
+    audio: AudioSettings
+    speaker: Speaker
+    builder: ProgramBuilder
+    adapters: list[PlayoutAdapter]
+    coverage: CoverageSource
+    events: EventLog = field(default_factory=EventLog)
+    renderer: ScriptRenderer = field(default_factory=ScriptRenderer)
+    _library: Library | None = None
+    _library_signature: tuple[tuple[str, float, int], ...] = ()
+
+    @classmethod
+    def create(
+        cls,
+        config: Config,
+        *,
+        engines: Sequence[TTSEngine] | None = None,
+        adapters: list[PlayoutAdapter] | None = None,
+        coverage: CoverageSource | None = None,
+        migrate: bool = True,
+    ) -> App:
+        db = Database(config.database.url)
+        if migrate:
+            db.migrate()
+        speech = speech_settings(config)
+        audio = audio_settings(config, speech)
+        speaker = Speaker(audio, list(engines) if engines is not None else build_engines(audio))
+        app = cls(
+            config=config,
+            db=db,
+            speech=speech,
+            audio=audio,
+            speaker=speaker,
+            builder=ProgramBuilder(audio, speaker),
+            adapters=adapters if adapters is not None else adapters_for(config),
+            coverage=coverage or UnreportedCoverage(config),
+        )
+        app.events.subscribe(log_event)
+        return app
+
+    def library(self, now: datetime) -> Library:
+        """The script library, re-read when a file in `scripts.dir` changed (the office edits it live).
+
+        Problems found on (re)loading are recorded once as `ScriptInvalid` events stamped `now`.
+        """
+        directory = self.config.scripts.dir
+        signature = _signature(directory)
+        if self._library is None or signature != self._library_signature:
+            self._library = load_library(directory)
+            self._library_signature = signature
+            self._report_problems(self._library, now)
+        return self._library
+
+    def _report_problems(self, library: Library, now: datetime) -> None:
+        if not library.problems:
+            return
+        with self.db.session() as session:
+            for problem in library.problems:
+                event = ScriptInvalid(
+                    at=now,
+                    script=Path(problem.file).stem,
+                    file=str(problem.file),
+                    line=problem.line,
+                    message=problem.message,
+                )
+                self.events.record(session, event)
+        self.events.flush()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def _signature(directory: Path) -> tuple[tuple[str, float, int], ...]:
+    if not directory.is_dir():
+        return ()
+    entries = []
+    for path in sorted(directory.iterdir()):
+        if path.is_file():
+            stat = path.stat()
+            entries.append((path.name, stat.st_mtime, stat.st_size))
+    return tuple(entries)

@@ -1,0 +1,372 @@
+"""Builds one program ahead of airtime: planner → content → audio → playout folder → row `ready`.
+
+Idempotent: the broadcast row (unique per day, slot, zone) is created once; a program already `ready`
+is left alone unless a re-render is asked for (offline items, changed village data), and a program that
+aired, missed or failed is never touched again. The folder is written in a staging directory and renamed
+into place before the row says `ready`, so a crash in between only means the next tick builds it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from audio.program import ItemSource, ProgramTags, RenderedItem
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from audio.errors import AudioError, Pause
+from content.errors import ScriptError
+from content.library import Script
+from content.speech import normalize, split_for_tts
+from scheduler.app import App
+from scheduler.config import Slot
+from scheduler.db.models import Broadcast, BroadcastItem, Status
+from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInvalid
+from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
+from scheduler.manifest import ItemText, folder_for, manifest_data, write_manifest
+from scheduler.planner import ROTATION_WINDOW, Candidate, Decision, airtime_of, choose, fit
+from scheduler.template_data import build_context
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    broadcast_id: int
+    day: date
+    slot: str
+    zone: str
+    status: str
+    built: bool  # False: left alone (already built, final) or nothing could be built
+    folder: Path | None = None
+    items: int = 0
+    duration_s: float = 0.0
+    offline_items: int = 0
+    error: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    candidate: Candidate
+    text: ItemText
+    item: RenderedItem
+
+
+def ensure_broadcast(
+    session: Session, *, day: date, slot_id: str, zone_id: str, airtime: datetime, kind: str, now: datetime
+) -> Broadcast:
+    """The row for (day, slot, zone), created if missing; the unique constraint settles races."""
+    query = select(Broadcast).where(
+        Broadcast.day == day, Broadcast.slot_id == slot_id, Broadcast.zone_id == zone_id
+    )
+    existing = session.scalar(query)
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            row = Broadcast(
+                day=day,
+                slot_id=slot_id,
+                zone_id=zone_id,
+                kind=kind,
+                airtime=airtime,
+                status=Status.PLANNED,
+                updated_at=now,
+            )
+            session.add(row)
+        return row
+    except IntegrityError:
+        return session.scalars(query).one()
+
+
+def recent_programs(session: Session, slot_id: str, zone_id: str, before: datetime) -> list[set[str]]:
+    """Script ids of the last programs of this slot and zone that were (or will be) heard, newest first."""
+    rows = session.scalars(
+        select(Broadcast)
+        .where(
+            Broadcast.slot_id == slot_id,
+            Broadcast.zone_id == zone_id,
+            Broadcast.airtime < before,
+            Broadcast.status.in_([Status.READY, Status.AIRED]),
+        )
+        .order_by(Broadcast.airtime.desc())
+        .limit(ROTATION_WINDOW)
+    ).all()
+    return [{item.script_id for item in row.items} for row in rows]
+
+
+def speech_parts(spoken: str) -> list[str | Pause]:
+    return [Pause(part) if isinstance(part, float) else part for part in split_for_tts(spoken)]
+
+
+class ProgramBuilds:
+    """Builds programs for slots and urgent alerts."""
+
+    def __init__(self, app: App):
+        self.app = app
+
+    def build_slot(
+        self,
+        day: date,
+        slot: Slot,
+        zone_id: str,
+        now: datetime,
+        *,
+        force: bool = False,
+        villages: list[str] | None = None,
+    ) -> BuildResult:
+        airtime = airtime_of(day, slot, self.app.config.tz)
+        with self.app.db.session() as session:
+            row = ensure_broadcast(
+                session, day=day, slot_id=slot.id, zone_id=zone_id, airtime=airtime, kind="slot", now=now
+            )
+            status, broadcast_id = row.status, row.id
+            recent = recent_programs(session, slot.id, zone_id, airtime)
+        if status not in (Status.PLANNED, Status.READY) or (status == Status.READY and not force):
+            return BuildResult(broadcast_id, day, slot.id, zone_id, status, built=False)
+
+        library = self.app.library(now)
+        candidates, decisions = choose(
+            library.regular(), day=day, slot_id=slot.id, recent=recent, villages=villages or []
+        )
+        decisions += [
+            Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
+        ]
+        rendered: list[Rendered] = []
+        for candidate in candidates:
+            context = build_context(
+                self.app.config, self.app.coverage, day, slot=slot, village_id=candidate.village_id
+            )
+            outcome = self._render(candidate, context, broadcast_id, now)
+            if isinstance(outcome, Decision):
+                decisions.append(outcome)
+            else:
+                rendered.append(outcome)
+        durations = {r.candidate.key: r.item.duration_s for r in rendered}
+        kept_candidates, dropped = fit(
+            [r.candidate for r in rendered],
+            durations,
+            slot.max_duration.total_seconds(),
+            self.app.audio.item_gap_s,
+        )
+        decisions += dropped
+        kept = [r for r in rendered if r.candidate in kept_candidates]
+        return self._publish(broadcast_id, day, slot.id, zone_id, airtime, "slot", kept, decisions, now)
+
+    def build_alert(
+        self,
+        script: Script,
+        message: str,
+        zone_id: str,
+        slot_id: str,
+        day: date,
+        now: datetime,
+        zones: tuple[str, ...],
+    ) -> BuildResult:
+        with self.app.db.session() as session:
+            row = ensure_broadcast(
+                session, day=day, slot_id=slot_id, zone_id=zone_id, airtime=now, kind="alert", now=now
+            )
+            broadcast_id = row.id
+        context = build_context(self.app.config, self.app.coverage, day, alert=(message, now, zones))
+        outcome = self._render(Candidate(script), context, broadcast_id, now)
+        if isinstance(outcome, Decision):
+            return self._fail_build(broadcast_id, day, slot_id, zone_id, now, outcome.detail, [outcome])
+        return self._publish(broadcast_id, day, slot_id, zone_id, now, "alert", [outcome], [], now)
+
+    def _render(
+        self, candidate: Candidate, context: dict[str, object], broadcast_id: int, now: datetime
+    ) -> Rendered | Decision:
+        script = candidate.script
+        try:
+            text = self.app.renderer.render(script, context)
+        except ScriptError as exc:
+            self._record(
+                ScriptInvalid(
+                    at=now, script=script.id, file=str(exc.file), line=exc.line, message=exc.message
+                )
+            )
+            return Decision(candidate.key, "skipped", "template_error", str(exc))
+        title = script.title
+        if candidate.village_id:
+            title = f"{script.title} — {context['village'].name}"  # type: ignore[attr-defined]
+        if script.audio is not None:
+            spoken = ""
+            source = ItemSource(script.id, title, parts=None, recorded=script.audio, repeat=script.repeat)
+        else:
+            spoken = normalize(text, self.app.speech)
+            source = ItemSource(
+                script.id, title, parts=speech_parts(spoken), recorded=None, repeat=script.repeat
+            )
+        try:
+            item = self.app.builder.render_item(source)
+        except AudioError as exc:
+            self._record(
+                ItemSkipped(at=now, broadcast_id=broadcast_id, script=candidate.key, reason=str(exc))
+            )
+            return Decision(candidate.key, "skipped", "audio_error", f"không tạo được âm thanh: {exc}")
+        return Rendered(candidate, ItemText(script.id, title, text, spoken, candidate.village_id), item)
+
+    def _publish(
+        self,
+        broadcast_id: int,
+        day: date,
+        slot_id: str,
+        zone_id: str,
+        airtime: datetime,
+        kind: str,
+        kept: list[Rendered],
+        decisions: list[Decision],
+        now: datetime,
+    ) -> BuildResult:
+        if not kept:
+            return self._fail_build(
+                broadcast_id, day, slot_id, zone_id, now, "không có bài nào phát được", decisions
+            )
+        config = self.app.config
+        final = folder_for(config.playout.dir, day, slot_id, zone_id)
+        clean_stale_staging(final.parent)
+        staging = staging_dir(final)
+        tags = ProgramTags(
+            title=f"{config.commune.name} {day.strftime('%d/%m/%Y')} {slot_id} {config.zone(zone_id).name}",
+            date=day,
+            album=config.campaign.name,
+            artist=f"Loa 114 — {config.commune.name}",
+        )
+        try:
+            built = self.app.builder.write_program([r.item for r in kept], staging, tags)
+            write_manifest(
+                staging,
+                manifest_data(
+                    day=day,
+                    slot_id=slot_id,
+                    zone_id=zone_id,
+                    airtime=airtime,
+                    tz=config.tz,
+                    kind=kind,
+                    built=built,
+                    texts=[r.text for r in kept],
+                    decisions=decisions,
+                    generated_at=now,
+                ),
+            )
+        except AudioError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            return self._fail_build(
+                broadcast_id, day, slot_id, zone_id, now, f"lỗi dựng âm thanh: {exc}", decisions
+            )
+        offline = sum(1 for item in built.items if item.offline)
+        with self.app.db.session() as session:
+            row = session.get(Broadcast, broadcast_id)
+            if row is None or row.status not in (Status.PLANNED, Status.READY):
+                shutil.rmtree(staging, ignore_errors=True)
+                return BuildResult(
+                    broadcast_id, day, slot_id, zone_id, row.status if row else "gone", built=False
+                )
+            swap_into_place(staging, final)
+            rerender = row.status == Status.READY
+            session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == broadcast_id, Broadcast.status.in_([Status.PLANNED, Status.READY]))
+                .values(
+                    status=Status.READY,
+                    folder=str(final.relative_to(config.playout.dir)),
+                    duration_s=built.duration_s,
+                    loudness_lufs=built.loudness_lufs,
+                    offline_items=offline,
+                    error=None,
+                    rendered_at=now,
+                    updated_at=now,
+                )
+            )
+            session.execute(delete(BroadcastItem).where(BroadcastItem.broadcast_id == broadcast_id))
+            for position, (rendered, item) in enumerate(zip(kept, built.items, strict=True), start=1):
+                session.add(
+                    BroadcastItem(
+                        broadcast_id=broadcast_id,
+                        position=position,
+                        script_id=item.script_id,
+                        title=item.title,
+                        engine=item.engine,
+                        offline=item.offline,
+                        village_id=rendered.candidate.village_id,
+                        duration_s=item.duration_s,
+                        sha256=item.sha256,
+                        file=item.file,
+                    )
+                )
+            self.app.events.record(
+                session,
+                BroadcastReady(
+                    at=now,
+                    broadcast_id=broadcast_id,
+                    day=day,
+                    slot=slot_id,
+                    zone=zone_id,
+                    airtime=row.airtime,
+                    items=len(kept),
+                    duration_s=round(built.duration_s, 1),
+                    offline_items=offline,
+                    rerender=rerender,
+                ),
+            )
+        self.app.events.flush()
+        return BuildResult(
+            broadcast_id,
+            day,
+            slot_id,
+            zone_id,
+            Status.READY,
+            built=True,
+            folder=final,
+            items=len(kept),
+            duration_s=built.duration_s,
+            offline_items=offline,
+            decisions=decisions,
+        )
+
+    def _fail_build(
+        self,
+        broadcast_id: int,
+        day: date,
+        slot_id: str,
+        zone_id: str,
+        now: datetime,
+        error: str,
+        decisions: list[Decision],
+    ) -> BuildResult:
+        """Nothing could be built: the row stays `planned` with the error; the next tick tries again."""
+        with self.app.db.session() as session:
+            row = session.get(Broadcast, broadcast_id)
+            assert row is not None
+            if row.error != error:
+                row.error = error
+                row.updated_at = now
+                self.app.events.record(
+                    session,
+                    BuildFailed(
+                        at=now,
+                        broadcast_id=broadcast_id,
+                        day=day,
+                        slot=slot_id,
+                        zone=zone_id,
+                        airtime=row.airtime,
+                        error=error,
+                    ),
+                )
+            status = row.status
+        self.app.events.flush()
+        return BuildResult(
+            broadcast_id, day, slot_id, zone_id, status, built=False, error=error, decisions=decisions
+        )
+
+    def _record(self, event: ScriptInvalid | ItemSkipped) -> None:
+        with self.app.db.session() as session:
+            self.app.events.record(session, event)
+        self.app.events.flush()

@@ -1,0 +1,357 @@
+"""The `loa` command. Errors: one line on stderr, exit 2 for bad input, 1 for a runtime failure."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from audio.errors import AudioError
+from content.errors import ContentError
+from scheduler.clock import Clock, parse_moment
+from scheduler.config import Config, load_config
+from scheduler.errors import ConfigError, InputError, LoaError
+
+log = logging.getLogger("scheduler.cli")
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Loa 114 — phát thanh tuyên truyền ứng dụng Báo cháy 114 trên hệ thống loa xã.",
+)
+program_app = typer.Typer(no_args_is_help=True, help="Dựng chương trình phát thanh.")
+broadcasts_app = typer.Typer(no_args_is_help=True, help="Xem các buổi phát.")
+db_app = typer.Typer(no_args_is_help=True, help="Cơ sở dữ liệu.")
+app.add_typer(program_app, name="program")
+app.add_typer(broadcasts_app, name="broadcasts")
+app.add_typer(db_app, name="db")
+
+
+@dataclass
+class Options:
+    config_path: Path
+    now_text: str | None
+    _config: Config | None = None
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(
+                self.config_path, database_url=os.environ.get("LOA_DATABASE_URL") or None
+            )
+        return self._config
+
+    def clock(self, *, running: bool = False) -> Clock:
+        if not self.now_text:
+            return Clock.system()
+        tz = self.config().tz if self.config_path.exists() else _zone(DEFAULT_TZ)
+        try:
+            moment = parse_moment(self.now_text, tz)
+        except ValueError:
+            raise InputError(
+                f"--now: thời điểm không hợp lệ {self.now_text!r}; dùng ISO-8601, ví dụ 2026-12-01T05:00"
+            ) from None
+        return Clock.starting_at(moment) if running else Clock.fixed(moment)
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _options(ctx: typer.Context) -> Options:
+    return ctx.ensure_object(Options)  # type: ignore[no-any-return]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Option("--config", help="Tệp cấu hình (mặc định ./config.yaml).")] = Path(
+        "config.yaml"
+    ),
+    now: Annotated[
+        str | None,
+        typer.Option("--now", envvar="LOA_NOW", help="Chạy như thể đang ở thời điểm này (ISO-8601)."),
+    ] = None,
+) -> None:
+    ctx.obj = Options(config_path=config, now_text=now)
+
+
+def _parse_date(value: str | None, option: str, default: date) -> date:
+    if value is None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: ngày không hợp lệ {value!r}; dùng dạng YYYY-MM-DD") from None
+
+
+def _open(opts: Options) -> Any:
+    from scheduler.app import App
+    from scheduler.station import Station
+
+    return Station(App.create(opts.config()))
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Kiểm tra cấu hình và dựng thử mọi bài phát thanh với dữ liệu mẫu."""
+    from scheduler.checks import check_all
+
+    opts = _options(ctx)
+    config = opts.config()
+    problems, count = check_all(config, opts.clock().now())
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        typer.echo(f"{len(problems)} lỗi trong {count} bài phát thanh.", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Cấu hình {config.source} hợp lệ; {count} bài phát thanh dựng thử được, không có lỗi.")
+
+
+@app.command()
+def normalize(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(help="Văn bản; bỏ trống hoặc '-' để đọc từ stdin.")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Giải thích từng từ được đọc lại.")] = False,
+) -> None:
+    """In ra văn bản sẽ được đọc (số, ngày, giờ, số điện thoại, viết tắt đã chuyển thành chữ)."""
+    from content.speech import explain as explain_text
+    from content.speech import make_settings
+    from content.speech import normalize as normalize_text
+    from scheduler.app import speech_settings
+
+    opts = _options(ctx)
+    settings = speech_settings(opts.config()) if opts.config_path.exists() else make_settings()
+    source = sys.stdin.read() if text in (None, "-") else text
+    typer.echo(normalize_text(source, settings))
+    if explain:
+        from scheduler.tables import table
+
+        rows = [(r.original, r.spoken, r.rule) for r in explain_text(source, settings)]
+        typer.echo("")
+        typer.echo(table(["gốc", "đọc là", "quy tắc"], rows))
+
+
+@app.command()
+def say(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Văn bản cần đọc.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Tệp ra (.mp3 hoặc .wav).")],
+) -> None:
+    """Đọc một câu thành tệp âm thanh (qua bộ chuẩn hóa tiếng Việt)."""
+    from audio.program import say_to_file
+
+    from content.speech import normalize as normalize_text
+    from scheduler.building import speech_parts
+
+    opts = _options(ctx)
+    if output.suffix.lower() not in (".mp3", ".wav"):
+        raise InputError(f"-o: chỉ hỗ trợ tệp .mp3 hoặc .wav, không phải {output.name!r}")
+    station = _open(opts)
+    app_ = station.app
+    spoken = normalize_text(text, app_.speech)
+    result = say_to_file(app_.speaker, speech_parts(spoken), output, app_.audio)
+    note = " (giọng ngoại tuyến, không có mạng)" if result.offline else ""
+    typer.echo(f"Đã ghi {output} — giọng {result.engine}{note}: {spoken}")
+
+
+@program_app.command("build")
+def program_build(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Ngày đầu (YYYY-MM-DD), mặc định hôm nay.")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=31, help="Số ngày.")] = 1,
+    slot: Annotated[str | None, typer.Option("--slot", help="Chỉ một khung giờ.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Dựng trước chương trình cho các khung giờ và cụm loa; in ra những gì đã ghi."""
+    from scheduler.tables import dumps, table
+
+    opts = _options(ctx)
+    now = opts.clock().now()
+    station = _open(opts)
+    first = _parse_date(day, "--date", now.astimezone(station.app.config.tz).date())
+    results = station.build_days(first, days, now, slot)
+    rows = [
+        {
+            "date": r.day.isoformat(),
+            "slot": r.slot,
+            "zone": r.zone,
+            "status": r.status,
+            "built": r.built,
+            "folder": str(r.folder) if r.folder else None,
+            "items": r.items,
+            "duration_s": round(r.duration_s, 1),
+            "offline_items": r.offline_items,
+            "error": r.error,
+        }
+        for r in results
+    ]
+    if as_json:
+        typer.echo(dumps(rows))
+        return
+    headers = ["ngày", "khung", "cụm loa", "trạng thái", "số bài", "thời lượng", "thư mục / ghi chú"]
+    typer.echo(
+        table(
+            headers,
+            [
+                (
+                    r["date"],
+                    r["slot"],
+                    r["zone"],
+                    r["status"],
+                    r["items"] or "",
+                    _minutes(r["duration_s"]),
+                    r["folder"] or r["error"] or ("đã dựng trước đó" if r["status"] == "ready" else ""),
+                )
+                for r in rows
+            ],
+        )
+    )
+
+
+def _minutes(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+@broadcasts_app.command("list")
+def broadcasts_list(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option("--date", help="Ngày (YYYY-MM-DD), mặc định hôm nay.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
+    from scheduler.reports import broadcasts_on
+    from scheduler.tables import dumps, table
+
+    opts = _options(ctx)
+    station = _open(opts)
+    now = opts.clock().now()
+    config = station.app.config
+    rows = broadcasts_on(station.app, _parse_date(day, "--date", now.astimezone(config.tz).date()))
+    if as_json:
+        typer.echo(dumps(rows))
+        return
+    headers = ["giờ phát", "khung", "cụm loa", "trạng thái", "số bài", "thời lượng", "trễ (giây)", "ghi chú"]
+    typer.echo(
+        table(
+            headers,
+            [
+                (
+                    r["airtime"][11:16],
+                    r["slot"],
+                    r["zone"],
+                    r["status"],
+                    r["items"],
+                    _minutes(r["duration_s"]),
+                    "" if r["lateness_s"] is None else f"{r['lateness_s']:.1f}",
+                    r["error"] or "",
+                )
+                for r in rows
+            ],
+        )
+    )
+
+
+@app.command()
+def alert(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Nội dung thông báo khẩn.")],
+    zones: Annotated[
+        str | None, typer.Option("--zones", help="Các cụm loa, cách nhau bởi dấu phẩy (mặc định: tất cả).")
+    ] = None,
+) -> None:
+    """Phát ngay một thông báo khẩn (cháy, bão...) trên các cụm loa đã chọn."""
+    from scheduler.airing import AirResult
+
+    opts = _options(ctx)
+    station = _open(opts)
+    chosen = [z.strip() for z in zones.split(",") if z.strip()] if zones else None
+    outcomes = station.alert(text, chosen, opts.clock().now())
+    failed = False
+    for outcome in outcomes:
+        if isinstance(outcome, AirResult):
+            typer.echo(f"Đã phát broadcast #{outcome.broadcast_id}: {outcome.status} {outcome.detail}")
+            failed |= outcome.status != "aired"
+        elif not outcome.built:
+            typer.echo(f"Không dựng được cho cụm {outcome.zone}: {outcome.error}", err=True)
+            failed = True
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(ctx: typer.Context) -> None:
+    """Chạy dịch vụ: dựng trước, phát đúng giờ, ghi nhật ký từng sự kiện."""
+    from scheduler.serve import serve as run_service
+
+    opts = _options(ctx)
+    run_service(opts.config(), opts.clock(running=True))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Áp dụng các bản nâng cấp cơ sở dữ liệu (cũng tự chạy khi khởi động)."""
+    from scheduler.db.engine import Database
+
+    config = _options(ctx).config()
+    Database(config.database.url).migrate().dispose()
+    typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {config.database.url}")
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOA_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
+    try:
+        # click returns the code of a typer.Exit instead of raising it when standalone_mode is off
+        result = app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except ConfigError as exc:
+        typer.echo(f"lỗi cấu hình: {exc}", err=True)
+        return 2
+    except (LoaError, ContentError) as exc:
+        code = exc.exit_code if isinstance(exc, LoaError) else 2
+        typer.echo(f"lỗi: {exc}", err=True)
+        return code
+    except AudioError as exc:
+        typer.echo(f"lỗi âm thanh: {exc}", err=True)
+        return 1
+    except (typer.Abort, KeyboardInterrupt):
+        return 130
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,102 @@
+"""The database rows are the durable truth; APScheduler only decides *when* to look at them.
+
+Unique constraints are the idempotency keys: one broadcast per (day, slot, zone), one as-run record per
+broadcast, one item per (broadcast, position).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from scheduler.db.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    READY = "ready"
+    AIRED = "aired"
+    MISSED = "missed"
+    FAILED = "failed"
+
+
+FINAL_STATUSES = (Status.AIRED, Status.MISSED, Status.FAILED)
+
+
+class Broadcast(Base):
+    """One program on one zone at one airtime: a regular slot, or an urgent alert."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (UniqueConstraint("day", "slot_id", "zone_id", name="uq_broadcast_day_slot_zone"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    slot_id: Mapped[str] = mapped_column(String(64))
+    zone_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="slot")
+    airtime: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=Status.PLANNED, index=True)
+    folder: Mapped[str | None] = mapped_column(String(512))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    offline_items: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    aired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    items: Mapped[list[BroadcastItem]] = relationship(
+        back_populates="broadcast", order_by="BroadcastItem.position", cascade="all, delete-orphan"
+    )
+
+
+class BroadcastItem(Base):
+    __tablename__ = "broadcast_items"
+    __table_args__ = (UniqueConstraint("broadcast_id", "position", name="uq_item_broadcast_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    script_id: Mapped[str] = mapped_column(String(128), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    engine: Mapped[str] = mapped_column(String(32))
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    duration_s: Mapped[float] = mapped_column(Float)
+    sha256: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(String(300))
+
+    broadcast: Mapped[Broadcast] = relationship(back_populates="items")
+
+
+class AsRun(Base):
+    """What happened at airtime: scheduled vs actual start, and the outcome of the playout adapters."""
+
+    __tablename__ = "as_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), unique=True)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lateness_s: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Event(Base):
+    """Audit trail of every domain event (rendered, aired, missed, failed, script invalid...)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

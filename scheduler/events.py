@@ -1,0 +1,138 @@
+"""In-process domain events, each also written to the `events` audit table.
+
+`EventLog.record(session, event)` adds the audit row inside the caller's transaction (so the audit trail and
+the state change commit together) and remembers the event; `flush()` after commit hands it to subscribers
+(the logger, later the web UI) — a subscriber never sees an event whose transaction rolled back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from scheduler.db.models import Event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    at: datetime
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def payload(self) -> dict[str, Any]:
+        data = {}
+        for f in dataclasses.fields(self):
+            if f.name in ("at",):
+                continue
+            value = getattr(self, f.name)
+            data[f.name] = value.isoformat() if isinstance(value, date | datetime) else value
+        return data
+
+
+@dataclass(frozen=True)
+class BroadcastEvent(DomainEvent):
+    broadcast_id: int
+    day: date
+    slot: str
+    zone: str
+    airtime: datetime
+
+
+@dataclass(frozen=True)
+class BroadcastReady(BroadcastEvent):
+    items: int = 0
+    duration_s: float = 0.0
+    offline_items: int = 0
+    rerender: bool = False
+
+
+@dataclass(frozen=True)
+class BroadcastAired(BroadcastEvent):
+    lateness_s: float = 0.0
+    adapters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BroadcastMissed(BroadcastEvent):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class BroadcastFailed(BroadcastEvent):
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class BuildFailed(BroadcastEvent):
+    """Nothing could be built for a broadcast (it stays planned; building is retried)."""
+
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ScriptInvalid(DomainEvent):
+    script: str
+    file: str
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ItemSkipped(DomainEvent):
+    broadcast_id: int
+    script: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AlertIssued(DomainEvent):
+    message: str
+    zones: tuple[str, ...] = ()
+    broadcasts: tuple[int, ...] = ()
+
+
+Subscriber = Callable[[DomainEvent], None]
+
+
+@dataclass
+class EventLog:
+    subscribers: list[Subscriber] = field(default_factory=list)
+    _pending: list[DomainEvent] = field(default_factory=list)
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.append(subscriber)
+
+    def record(self, session: Session, event: DomainEvent) -> None:
+        broadcast_id = getattr(event, "broadcast_id", None)
+        session.add(Event(at=event.at, kind=event.kind, broadcast_id=broadcast_id, payload=event.payload()))
+        self._pending.append(event)
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for event in pending:
+            for subscriber in self.subscribers:
+                subscriber(event)
+
+    def discard(self) -> None:
+        self._pending.clear()
+
+
+def log_event(event: DomainEvent) -> None:
+    """One structured line per event, for operators tailing the service log."""
+    fields = " ".join(f"{k}={v}" for k, v in event.payload().items() if v not in (None, "", ()))
+    level = (
+        logging.WARNING
+        if event.kind in ("BroadcastMissed", "BroadcastFailed", "BuildFailed", "ScriptInvalid", "ItemSkipped")
+        else logging.INFO
+    )
+    log.log(level, "event=%s at=%s %s", event.kind, event.at.isoformat(timespec="seconds"), fields)

@@ -1,0 +1,163 @@
+"""What goes into one program: a pure function of (scripts, recent programs, date, slot, zone).
+
+Rules (README "Rotation and fitting"):
+- only scripts valid on the date, meant for the slot, and not urgent; village scripts only for the
+  villages given (the lagging villages of the zone);
+- pinned scripts first, then the pool by priority (higher first), least recently aired first;
+- a non-pinned script that was in one of the last `ROTATION_WINDOW` programs of the same slot and zone
+  is skipped — unless nothing else is left, then the least recently aired one is repeated;
+- the program never exceeds the slot's `max_duration`: the lowest-priority items are dropped.
+Every skip and drop becomes a `Decision`, written to the manifest so the office can see why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from content.library import Script
+from scheduler.config import Config, Slot
+
+ROTATION_WINDOW = 3
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    day: date
+    slot: Slot
+    airtime: datetime  # aware UTC
+
+
+@dataclass(frozen=True)
+class Candidate:
+    script: Script
+    village_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.script.id}@{self.village_id}" if self.village_id else self.script.id
+
+
+@dataclass(frozen=True)
+class Decision:
+    script: str
+    action: str  # "skipped" | "dropped" | "repeated"
+    reason: str  # machine code
+    detail: str  # Vietnamese, for the office
+
+    def as_dict(self) -> dict[str, str]:
+        return {"script": self.script, "action": self.action, "reason": self.reason, "detail": self.detail}
+
+
+def airtime_of(day: date, slot: Slot, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, slot.time, tzinfo=tz).astimezone(UTC)
+
+
+def occurrences(config: Config, start: datetime, end: datetime) -> list[Occurrence]:
+    """Slot occurrences with airtime in [start, end), in airtime order."""
+    tz = config.tz
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    found = []
+    day = first
+    while day <= last:
+        for slot in config.slots:
+            if slot.runs_on(day):
+                at = airtime_of(day, slot, tz)
+                if start <= at < end:
+                    found.append(Occurrence(day, slot, at))
+        day += timedelta(days=1)
+    return sorted(found, key=lambda o: (o.airtime, o.slot.id))
+
+
+def choose(
+    scripts: Sequence[Script],
+    *,
+    day: date,
+    slot_id: str,
+    recent: Sequence[Collection[str]] = (),
+    villages: Sequence[str] = (),
+) -> tuple[list[Candidate], list[Decision]]:
+    """Pick the candidates of one program, in airing order, before fitting to the slot's duration.
+
+    `recent` holds the script ids of the previous programs of this slot and zone, newest first.
+    """
+    window = [set(ids) for ids in recent[:ROTATION_WINDOW]]
+    last_seen = _recency(recent)
+    applicable = [s for s in scripts if not s.urgent and s.is_valid_on(day) and s.applies_to_slot(slot_id)]
+    pinned = [s for s in applicable if s.pinned]
+    pool = [s for s in applicable if not s.pinned]
+
+    def order(s: Script) -> tuple[int, int, str]:
+        return (-s.priority, -last_seen.get(s.id, len(recent) + 1), s.id)
+
+    decisions: list[Decision] = []
+    fresh: list[Script] = []
+    for script in sorted(pool, key=order):
+        if any(script.id in ids for ids in window):
+            decisions.append(
+                Decision(
+                    script.id,
+                    "skipped",
+                    "recently_aired",
+                    "đã phát trong 3 chương trình gần nhất của khung giờ này",
+                )
+            )
+        else:
+            fresh.append(script)
+    if not fresh and pool:
+        oldest = max(pool, key=lambda s: (last_seen.get(s.id, len(recent) + 1), s.priority, s.id))
+        fresh.append(oldest)
+        decisions = [d for d in decisions if d.script != oldest.id]
+        decisions.append(
+            Decision(
+                oldest.id,
+                "repeated",
+                "rotation_exhausted",
+                "không còn bài mới, phát lại bài đã lâu chưa phát nhất",
+            )
+        )
+
+    candidates = [Candidate(s) for s in sorted(pinned, key=order)]
+    for script in fresh:
+        if script.audience == "village":
+            candidates.extend(Candidate(script, v) for v in villages)
+        else:
+            candidates.append(Candidate(script))
+    return candidates, decisions
+
+
+def _recency(recent: Sequence[Collection[str]]) -> dict[str, int]:
+    """Script id -> how many programs ago it last aired (0 = the previous program)."""
+    seen: dict[str, int] = {}
+    for age, ids in enumerate(recent):
+        for script_id in ids:
+            seen.setdefault(script_id, age)
+    return seen
+
+
+def fit(
+    candidates: Sequence[Candidate], durations: dict[str, float], max_seconds: float, gap_seconds: float
+) -> tuple[list[Candidate], list[Decision]]:
+    """Drop the lowest-priority candidates until the program fits `max_seconds` (gaps included)."""
+    kept = list(candidates)
+    decisions = []
+
+    def total() -> float:
+        return sum(durations[c.key] for c in kept) + gap_seconds * max(len(kept) - 1, 0)
+
+    while kept and total() > max_seconds:
+        victim = min(reversed(kept), key=lambda c: (c.script.pinned, c.script.priority))
+        kept.remove(victim)
+        decisions.append(
+            Decision(
+                victim.key,
+                "dropped",
+                "over_duration",
+                f"chương trình vượt quá {max_seconds / 60:g} phút; bỏ bài ưu tiên thấp nhất "
+                f"({durations[victim.key]:.0f} giây)",
+            )
+        )
+    return kept, decisions

@@ -1,0 +1,32 @@
+"""Playout adapters publish a ready program at airtime. Each is a seam tests can replace."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Airing:
+    """What an adapter needs to publish one program."""
+
+    folder: Path  # <playout.dir>/<date>/<slot>/<zone>
+    day: date
+    slot: str
+    zone: str
+    airtime: datetime
+    aired_at: datetime  # in the commune's timezone (it is written into the manifest)
+
+    @property
+    def program(self) -> Path:
+        return self.folder / "program.mp3"
+
+
+class PlayoutAdapter(ABC):
+    name: str
+
+    @abstractmethod
+    def publish(self, airing: Airing) -> str | None:
+        """Publish the program; return a short detail for the as-run log. Raises PlayoutError."""

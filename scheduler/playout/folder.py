@@ -1,0 +1,18 @@
+"""The playout folder adapter: marks the manifest `aired` so a player watching the folder knows."""
+
+from __future__ import annotations
+
+from scheduler.errors import PlayoutError
+from scheduler.manifest import mark_manifest
+from scheduler.playout.base import Airing, PlayoutAdapter
+
+
+class FolderPlayout(PlayoutAdapter):
+    name = "folder"
+
+    def publish(self, airing: Airing) -> str | None:
+        if not airing.program.is_file():
+            raise PlayoutError(self.name, f"thiếu tệp chương trình {airing.program}")
+        if not mark_manifest(airing.folder, "aired", aired_at=airing.aired_at):
+            raise PlayoutError(self.name, f"không đọc được {airing.folder / 'manifest.json'}")
+        return str(airing.program)

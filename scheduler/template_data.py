@@ -1,0 +1,117 @@
+"""Builds the template context that `content` renders scripts with, from config and campaign data.
+
+Coverage comes through `CoverageSource`, the seam the coverage-tracking feature fills in; until villages
+report, `UnreportedCoverage` gives the commune totals with zero installs and `reported=False`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from content.context import (
+    AlertInfo,
+    CampaignInfo,
+    CommuneInfo,
+    CoverageInfo,
+    SlotInfo,
+    VillageInfo,
+    slot_label,
+    template_context,
+)
+from content.context import expected_rate as linear_expected_rate
+from scheduler.config import Config, Slot
+
+
+class CoverageSource(Protocol):
+    def commune(self, day: date) -> CoverageInfo: ...
+
+    def village(self, day: date, village_id: str) -> VillageInfo: ...
+
+
+def expected_rate(config: Config, day: date) -> float:
+    c = config.campaign
+    return linear_expected_rate(c.start, c.deadline, c.targets.household_rate, day)
+
+
+@dataclass(frozen=True)
+class UnreportedCoverage:
+    """Coverage before any village has reported: the plan's totals, nothing installed yet."""
+
+    config: Config
+
+    def commune(self, day: date) -> CoverageInfo:
+        villages = self.config.villages
+        return CoverageInfo(
+            reported=False,
+            households=sum(v.households for v in villages),
+            households_installed=0,
+            household_rate=0.0,
+            smartphone_users=sum(v.smartphone_users for v in villages),
+            installs=0,
+            install_rate=0.0,
+            villages_total=len(villages),
+            villages_reported=0,
+            expected_rate=expected_rate(self.config, day),
+        )
+
+    def village(self, day: date, village_id: str) -> VillageInfo:
+        v = next(v for v in self.config.villages if v.id == village_id)
+        return VillageInfo(
+            id=v.id,
+            name=v.name,
+            households=v.households,
+            smartphone_users=v.smartphone_users,
+            households_installed=0,
+            installs=0,
+            household_rate=0.0,
+            install_rate=0.0,
+            households_missing=v.households,
+            expected_rate=expected_rate(self.config, day),
+            reasons=(),
+            unsafe_households=0,
+            last_report=None,
+        )
+
+
+def campaign_info(config: Config, day: date) -> CampaignInfo:
+    c = config.campaign
+    return CampaignInfo(
+        name=c.name,
+        start=c.start,
+        deadline=c.deadline,
+        days_left=max(0, (c.deadline - day).days),
+        household_target=c.targets.household_rate,
+        install_target=c.targets.install_rate,
+    )
+
+
+def slot_info(slot: Slot) -> SlotInfo:
+    hhmm = slot.time.strftime("%H:%M")
+    return SlotInfo(id=slot.id, time=hhmm, label=slot_label(hhmm))
+
+
+def build_context(
+    config: Config,
+    coverage: CoverageSource,
+    day: date,
+    *,
+    slot: Slot | None = None,
+    village_id: str | None = None,
+    alert: tuple[str, datetime, tuple[str, ...]] | None = None,
+) -> dict[str, object]:
+    """The context for one script on `day` (commune-local), optionally for a village or an alert."""
+    alert_info = None
+    if alert is not None:
+        message, issued_at, zones = alert
+        alert_info = AlertInfo(message=message, issued_at=issued_at.astimezone(config.tz), zones=zones)
+    return template_context(
+        commune=CommuneInfo(name=config.commune.name, province=config.commune.province),
+        campaign=campaign_info(config, day),
+        today=day,
+        slot=slot_info(slot) if slot else None,
+        coverage=coverage.commune(day),
+        village=coverage.village(day, village_id) if village_id else None,
+        alert=alert_info,
+    )

@@ -1,0 +1,133 @@
+"""Shared fixtures: a small commune config in tmp_path, and a database URL per real store.
+
+Every test that takes `db_url` runs on SQLite and, when LOA_TEST_POSTGRES_URL is set (CI sets it), on
+PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+POSTGRES_URL = os.environ.get("LOA_TEST_POSTGRES_URL")
+
+SMALL_CONFIG = """\
+commune: {{name: Lợi Bác, province: Lạng Sơn, timezone: Asia/Ho_Chi_Minh}}
+campaign: {{name: Báo cháy 114, start: 2026-02-10, deadline: 2026-12-31}}
+zones:
+  - {{id: trung-tam, name: Cụm loa trung tâm}}
+  - {{id: phia-bac, name: Cụm loa phía Bắc}}
+villages:
+  - {{id: na-pan, name: Nà Pàn, households: 142, smartphone_users: 318, zone: trung-tam}}
+  - {{id: khon-pau, name: Khòn Pẩu, households: 96, smartphone_users: 187, zone: phia-bac}}
+slots:
+  - {{id: sang, time: "05:30", days: [mon, tue, wed, thu, fri, sat], max_duration: {max_duration}, zones: all}}
+  - {{id: chieu, time: "17:00", days: daily, max_duration: {max_duration}, zones: [trung-tam]}}
+scripts: {{dir: scripts}}
+playout: {{dir: playout{command}}}
+schedule: {{lead_time: 2h, misfire_grace: 5m}}
+database: {{url: "{db_url}"}}
+audio: {{engines: [offline], cache_dir: cache, chime: true}}
+"""
+
+SCRIPTS = {
+    "tien-do": """\
+---
+id: tien-do
+title: Tiến độ cài đặt
+pinned: true
+priority: 9
+---
+{% if coverage.reported %}Đã có {{ coverage.households_installed }} hộ cài đặt.{% else %}Xã {{ commune.name }} bắt đầu cài đặt Báo cháy 114.{% endif %}
+""",
+    "goi-114": """\
+---
+id: goi-114
+title: Gọi 114 khi có cháy
+priority: 8
+---
+Khi phát hiện cháy, hãy gọi ngay 114.
+""",
+    "cai-dat": """\
+---
+id: cai-dat
+title: Cài đặt ứng dụng
+priority: 6
+---
+Bà con hãy cài ứng dụng Báo cháy 114 trên điện thoại.
+""",
+    "an-toan-dien": """\
+---
+id: an-toan-dien
+title: An toàn điện
+priority: 4
+---
+Ngắt điện khi ra khỏi nhà.
+""",
+    "bep-lua": """\
+---
+id: bep-lua
+title: Bếp lửa
+priority: 2
+---
+Tắt bếp trước khi đi ngủ.
+""",
+    "khan": """\
+---
+id: khan
+title: Thông báo khẩn
+urgent: true
+repeat: 2
+---
+Thông báo khẩn. {{ alert.message }}
+""",
+}
+
+
+def write_commune(
+    root: Path,
+    db_url: str,
+    *,
+    max_duration: str = "15m",
+    command: str | None = None,
+    scripts: dict[str, str] | None = None,
+) -> Path:
+    """A two-zone commune with short scripts, spoken by the real offline voice. Returns config path."""
+    (root / "scripts").mkdir(parents=True, exist_ok=True)
+    for name, body in (SCRIPTS if scripts is None else scripts).items():
+        (root / "scripts" / f"{name}.txt").write_text(body, encoding="utf-8")
+    cmd = f", command: {json.dumps(command)}" if command else ""
+    path = root / "config.yaml"
+    path.write_text(
+        SMALL_CONFIG.format(max_duration=max_duration, command=cmd, db_url=db_url), encoding="utf-8"
+    )
+    return path
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'loa.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("LOA_TEST_POSTGRES_URL not set")
+    _reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text)
