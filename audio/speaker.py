@@ -155,6 +155,7 @@ class Speaker:
                 else:
                     log.warning("%s could not speak %r: %s", engine.name, text, exc)
                 continue
+            self._cooldown_until.pop(engine.name, None)  # it answered: stop skipping it
             samples = dsp.process_speech(
                 dsp.to_float(segment, s.sample_rate), s.sample_rate, s.highpass_hz, s.lowpass_hz
             )

@@ -6,20 +6,20 @@ Seams a test may replace: `engines` (TTS), `adapters` (playout), `coverage` (cam
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from audio.program import ProgramBuilder
-from content.speech.settings import SpeechSettings, make_settings
-
 from audio.engines.base import TTSEngine
+from audio.program import ProgramBuilder
 from audio.settings import AudioSettings
 from audio.speaker import Speaker, build_engines
 from content.library import Library, load_library
 from content.render import ScriptRenderer
 from content.speech import normalize
+from content.speech.settings import SpeechSettings, make_settings
 from scheduler.config import Config
 from scheduler.db.engine import Database
 from scheduler.events import EventLog, ScriptInvalid, log_event
@@ -80,13 +80,21 @@ class App:
         adapters: list[PlayoutAdapter] | None = None,
         coverage: CoverageSource | None = None,
         migrate: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> App:
+        """`sleep`/`monotonic` pace gTTS retries and cool-down (tests pass a fake clock)."""
         db = Database(config.database.url)
         if migrate:
             db.migrate()
         speech = speech_settings(config)
         audio = audio_settings(config, speech)
-        speaker = Speaker(audio, list(engines) if engines is not None else build_engines(audio))
+        speaker = Speaker(
+            audio,
+            list(engines) if engines is not None else build_engines(audio),
+            sleep=sleep,
+            monotonic=monotonic,
+        )
         app = cls(
             config=config,
             db=db,

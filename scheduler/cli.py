@@ -149,7 +149,6 @@ def say(
 ) -> None:
     """Đọc một câu thành tệp âm thanh (qua bộ chuẩn hóa tiếng Việt)."""
     from audio.program import say_to_file
-
     from content.speech import normalize as normalize_text
     from scheduler.building import speech_parts
 

@@ -117,7 +117,9 @@ class Station:
                     Broadcast.airtime > now + RERENDER_MARGIN,
                 )
             ).all()
-        results = []
+        results: list[BuildResult] = []
+        if self.app.speaker.cooling_down("gtts"):
+            return results  # it failed moments ago; ask again after the cool-down
         for row in rows:
             if not self._gtts_answers(row):
                 break

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import SCRIPTS, write_commune
+
 from scheduler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,9 @@ def test_check_lists_every_problem_and_exits_2(capsys: pytest.CaptureFixture[str
     assert "3 lỗi" in lines[-1]
 
 
-def test_bad_config_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path, config: Path) -> None:
+def test_bad_config_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config: Path
+) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace('"05:30"', '"5h30"'), encoding="utf-8")
     code, out, err = run(capsys, "--config", str(config), "broadcasts", "list")
     assert code == 2
@@ -64,7 +66,9 @@ def test_bad_now_and_bad_date(capsys: pytest.CaptureFixture[str], config: Path) 
     assert code == 2 and "trua" in err
 
 
-def test_program_build_then_list_json(capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path) -> None:
+def test_program_build_then_list_json(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
     now = ["--config", str(config), "--now", "2026-11-30T03:00+07:00"]
     code, out, err = run(capsys, *now, "program", "build", "--date", "2026-11-30", "--slot", "sang", "--json")
     assert code == 0, err
@@ -78,8 +82,20 @@ def test_program_build_then_list_json(capsys: pytest.CaptureFixture[str], config
     listed = json.loads(out)
     assert code == 0 and len(listed) == 2
     assert set(listed[0]) == {
-        "id", "date", "slot", "zone", "kind", "airtime", "status", "items", "duration_s", "offline_items", "folder",
-        "aired_at", "lateness_s", "error",
+        "id",
+        "date",
+        "slot",
+        "zone",
+        "kind",
+        "airtime",
+        "status",
+        "items",
+        "duration_s",
+        "offline_items",
+        "folder",
+        "aired_at",
+        "lateness_s",
+        "error",
     }
     assert listed[0]["airtime"] == "2026-11-30T05:30:00+07:00" and listed[0]["status"] == "ready"
     code, out, _ = run(capsys, *now, "broadcasts", "list", "--date", "2026-11-30")
@@ -88,8 +104,18 @@ def test_program_build_then_list_json(capsys: pytest.CaptureFixture[str], config
 
 def test_program_build_days(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     code, out, _ = run(
-        capsys, "--config", str(config), "--now", "2026-11-29T12:00", "program", "build", "--date", "2026-11-29",
-        "--days", "2", "--json",
+        capsys,
+        "--config",
+        str(config),
+        "--now",
+        "2026-11-29T12:00",
+        "program",
+        "build",
+        "--date",
+        "2026-11-29",
+        "--days",
+        "2",
+        "--json",
     )
     built = json.loads(out)
     # Sunday: only the daily 17:00 slot (trung-tam); Monday: 05:30 on both zones and 17:00
@@ -122,8 +148,15 @@ def test_say_writes_audio(capsys: pytest.CaptureFixture[str], config: Path, tmp_
 
 def test_alert_command(capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path) -> None:
     code, out, err = run(
-        capsys, "--config", str(config), "--now", "2026-11-30T10:00:05+07:00", "alert", "Cháy nhà ở Nà Pàn.",
-        "--zones", "trung-tam",
+        capsys,
+        "--config",
+        str(config),
+        "--now",
+        "2026-11-30T10:00:05+07:00",
+        "alert",
+        "Cháy nhà ở Nà Pàn.",
+        "--zones",
+        "trung-tam",
     )
     assert code == 0, err
     assert "aired" in out

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import write_commune
 from fastapi.testclient import TestClient
 
-from conftest import write_commune
 from scheduler.app import App
 from scheduler.clock import Clock
 from scheduler.config import load_config
@@ -95,7 +95,10 @@ def test_healthz(station: Station) -> None:
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {
-        "status": "degraded", "scheduler": "stopped", "next_airtime": "2026-11-30T05:30:00+07:00", "db": "ok",
+        "status": "degraded",
+        "scheduler": "stopped",
+        "next_airtime": "2026-11-30T05:30:00+07:00",
+        "db": "ok",
     }
     runtime.scheduler.start(paused=True)
     try:

@@ -39,7 +39,11 @@ def open_station(root: Path, db_url: str, **kwargs: object) -> Station:
 
 def rows(station: Station) -> list[Broadcast]:
     with station.app.db.session() as session:
-        query = select(Broadcast).options(selectinload(Broadcast.items)).order_by(Broadcast.airtime, Broadcast.zone_id)
+        query = (
+            select(Broadcast)
+            .options(selectinload(Broadcast.items))
+            .order_by(Broadcast.airtime, Broadcast.zone_id)
+        )
         return list(session.scalars(query).all())
 
 
@@ -256,3 +260,60 @@ def test_urgent_alert_is_published_at_once(tmp_path: Path, db_url: str) -> None:
     assert "Cháy rừng ở đồi Khòn Pẩu" in manifest["items"][0]["text"]
     assert not (tmp_path / "playout" / "2026-11-30" / "khan-101530" / "trung-tam").exists()
     assert "AlertIssued" in event_kinds(station)
+
+
+def test_offline_items_are_rerendered_with_gtts_when_the_network_returns(tmp_path: Path, db_url: str) -> None:
+    """Google unreachable at render time → offline voice; Google back before airtime → gTTS re-render."""
+    import responses
+    from audio_fixtures import FakeClock, google_down, google_ok
+
+    path = write_commune(tmp_path, db_url)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("engines: [offline]", "engines: [gtts, offline]")
+    )
+    fake = FakeClock()
+    station = Station(App.create(load_config(path), sleep=fake.sleep, monotonic=fake.monotonic))
+    folder = tmp_path / "playout/2026-11-30/chieu/trung-tam"
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as google:
+        google_down(google)
+        station.tick(local(15, 0))
+        first = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert {(i["engine"], i["offline"]) for i in first["items"]} == {("offline", True)}
+        assert fake.sleeps == [1.0, 2.0]  # bounded retries with backoff, then the cool-down: no more waiting
+        assert station.tick(local(15, 1)).built == []  # still down: nothing rebuilt
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as google:
+        google_ok(google)
+        assert station.tick(local(15, 2)).built == []  # within the cool-down: Google is not asked
+        fake.now += station.app.audio.gtts_cooldown_s
+        report = station.tick(local(15, 7))
+    assert [(b.slot, b.zone) for b in report.built] == [("chieu", "trung-tam")]
+    second = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {(i["engine"], i["offline"]) for i in second["items"]} == {("gtts", False)}
+    assert [i["script"] for i in second["items"]] == [i["script"] for i in first["items"]]
+    (row,) = [b for b in rows(station) if b.slot_id == "chieu"]
+    assert row.status == "ready" and row.offline_items == 0
+
+
+def test_recorded_item_goes_through_the_same_processing(tmp_path: Path, db_url: str) -> None:
+    import numpy as np
+    from audio_fixtures import tone
+
+    from audio import ffmpeg
+
+    scripts = {
+        "tay": "---\nid: tay\ntitle: Thông báo tiếng Tày\naudio: tay.mp3\npinned: true\n---\nLời ghi tiếng Tày.\n"
+    }
+    write_commune(tmp_path, db_url, scripts=scripts)
+    loud = np.clip(tone(6.0, level=0.9) * 1.0, -1, 1)
+    (tmp_path / "scripts" / "tay.mp3").write_bytes(
+        ffmpeg.encode_mp3((loud * 32767).astype(np.int16), 22050, 64)
+    )
+    station = open_station(tmp_path, db_url, scripts=scripts)
+    result = station.build(MONDAY, "sang", "trung-tam", local(4, 0))
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[operator]
+    (item,) = manifest["items"]
+    assert item["engine"] == "recorded" and item["text"] == "Lời ghi tiếng Tày."
+    loudness, peak = measure(result.folder / "program.mp3")  # type: ignore[operator]
+    assert abs(loudness + 16.0) <= 1.0 and peak <= -1.0

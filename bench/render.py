@@ -1,0 +1,103 @@
+"""Benchmark: a week of programs for the shipped config, offline voice, cold cache then warm.
+
+Prints the build times against ffmpeg alone encoding (a) the same total duration as all programs and
+(b) the distinct audio (each different item once), and the peak RSS. Targets on 2 cores:
+cold_over_ffmpeg <= 1.5, warm_over_cold <= 0.05, peak RSS <= 400 MB; drive cold_over_ffmpeg_distinct to 1.
+
+    .venv/bin/python bench/render.py [--days 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from audio import ffmpeg  # noqa: E402
+from scheduler.app import App  # noqa: E402
+from scheduler.config import load_config  # noqa: E402
+from scheduler.station import Station  # noqa: E402
+
+
+def build_week(work: Path, cache: Path, first: date, days: int) -> tuple[float, list[dict]]:
+    config = load_config(ROOT / "config.yaml", database_url=f"sqlite:///{work / 'loa.db'}")
+    config = config.model_copy(
+        update={
+            "playout": config.playout.model_copy(update={"dir": work / "playout"}),
+            "audio": config.audio.model_copy(update={"engines": ["offline"], "cache_dir": cache}),
+        }
+    )
+    station = Station(App.create(config))
+    now = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=config.tz).astimezone(UTC)
+    started = time.perf_counter()
+    results = station.build_days(first, days, now)
+    elapsed = time.perf_counter() - started
+    station.app.close()
+    manifests = [
+        json.loads((r.folder / "manifest.json").read_text(encoding="utf-8")) for r in results if r.folder
+    ]
+    return elapsed, manifests
+
+
+def ffmpeg_encode_seconds(duration_s: float, rate: int, bitrate: int) -> float:
+    """Time ffmpeg alone encoding `duration_s` of speech-like mono audio, in 15-minute pieces."""
+    rng = np.random.default_rng(1)
+    piece = (rng.standard_normal(rate * 60) * 3000).astype(np.int16)
+    remaining, spent = duration_s, 0.0
+    while remaining > 0:
+        seconds = min(remaining, 900.0)
+        samples = np.tile(piece, int(seconds // 60) + 1)[: int(seconds * rate)]
+        started = time.perf_counter()
+        ffmpeg.encode_mp3(samples, rate, bitrate)
+        spent += time.perf_counter() - started
+        remaining -= seconds
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--days", type=int, default=7)
+    args = parser.parse_args()
+    first = date(2026, 12, 7)  # a Monday
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        cache = tmp_path / "cache"
+        cold, manifests = build_week(tmp_path / "cold", cache, first, args.days)
+        warm, _ = build_week(tmp_path / "warm", cache, first, args.days)
+    total = sum(m["duration_s"] for m in manifests)
+    distinct: dict[str, float] = {}
+    for manifest in manifests:
+        for item in manifest["items"]:
+            distinct[item["sha256"]] = item["duration_s"]
+    config = load_config(ROOT / "config.yaml")
+    rate, bitrate = 22050, config.audio.bitrate_kbps
+    ff_all = ffmpeg_encode_seconds(total, rate, bitrate)
+    ff_distinct = ffmpeg_encode_seconds(sum(distinct.values()), rate, bitrate)
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"programs               {len(manifests)} ({args.days} days, {total / 60:.1f} min of audio)")
+    print(f"distinct items         {len(distinct)} ({sum(distinct.values()) / 60:.1f} min)")
+    print(f"cold build             {cold:.2f} s")
+    print(f"warm build             {warm:.2f} s")
+    print(f"ffmpeg alone, all      {ff_all:.2f} s")
+    print(f"ffmpeg alone, distinct {ff_distinct:.2f} s")
+    print(f"cold_over_ffmpeg            {cold / ff_all:.3f}   (target <= 1.5)")
+    print(f"cold_over_ffmpeg_distinct   {cold / ff_distinct:.3f}   (drive toward 1)")
+    print(f"warm_over_cold              {warm / cold:.4f}  (target <= 0.05)")
+    print(
+        f"peak_rss_mb                 {rss_self:.0f}  (children, e.g. ffmpeg: {rss_children:.0f}; target <= 400)"
+    )
+
+
+if __name__ == "__main__":
+    main()
