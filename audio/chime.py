@@ -10,7 +10,7 @@ from functools import cache
 
 import numpy as np
 
-from audio.loudness import normalise
+from audio.limiter import normalise
 
 _NOTES_HZ = (523.25, 659.25, 783.99)
 _NOTE_STEP_S = 0.32

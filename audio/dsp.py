@@ -38,7 +38,9 @@ def resample(x: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
 
 
 def to_pcm16(x: np.ndarray) -> np.ndarray:
-    return (np.clip(x, -1.0, 32767 / 32768) * 32768.0).round().astype("<i2")
+    y = np.clip(x, -1.0, 32767 / 32768)  # a new array, scaled and rounded in place
+    y *= 32768.0
+    return np.rint(y, out=y).astype("<i2")
 
 
 def from_pcm16(pcm: np.ndarray | bytes) -> np.ndarray:

@@ -1,26 +1,32 @@
-"""Writing audio out: item MP3s, program.mp3 joined from item frames, ID3 tags, the M3U8 playlist.
+"""Writing audio out: program.mp3 joined from item frames, item files, ID3 tags, the M3U8 playlist.
 
-Every distinct piece of audio is encoded once: an item's MP3 frames are cached by its key, the
-silence between items is encoded once per (gap, rate, bitrate), and program.mp3 is the byte-wise
-join of those CBR frame streams (no Xing header inside, so the join is one valid stream). Its
-loudness and true peak are then measured on the decoded file, once per tuple of item keys.
+Every distinct piece of audio is encoded once (`FrameStore`): program.mp3 is its ID3 tag followed
+by the byte-wise join of the items' and the gap's CBR frame streams (no Xing header inside, so the
+join is one valid stream). Item files (tag + frames) are hard-linked from the cache (`LinkedFiles`),
+since the same item with the same tags recurs in every zone. The program's loudness, true peak
+and duration are those of the decoded program.mp3, computed from the parts' decoded-stream data
+(see `audio.measurement`) and cached per tuple of item keys.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import wave
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 from mutagen.id3 import ID3, TALB, TDRC, TIT2, TPE1, TRCK
 
 from audio import dsp, ffmpeg, loudness
 from audio.cache import RenderCache, make_key
 from audio.errors import AssemblyError, SpeechParts
+from audio.frames import FrameStore
+from audio.limiter import normalise
+from audio.linking import LinkedFiles
+from audio.measurement import program_measure
 from audio.model import BuiltProgram, ItemFile, ProgramTags, RenderedItem
 from audio.settings import AudioSettings
 from audio.speaker import Speaker, Spoken
@@ -33,29 +39,8 @@ PROGRAM_FILE = "program.mp3"
 PLAYLIST_FILE = "playlist.m3u8"
 
 
-def item_frames(cache: RenderCache, item: RenderedItem, settings: AudioSettings) -> bytes:
-    """The item's bare MP3 frame stream, encoded at most once per item key and bitrate."""
-    key = make_key("item-mp3", item.key, settings.sample_rate, settings.bitrate_kbps)
-    frames = cache.get("item-mp3", key)
-    if frames is None:
-        pcm = np.frombuffer(item.segment.raw_data, dtype="<i2")
-        frames = ffmpeg.encode_mp3(pcm, settings.sample_rate, settings.bitrate_kbps)
-        cache.put("item-mp3", key, frames)
-    return frames
-
-
-def silence_frames(cache: RenderCache, seconds: float, settings: AudioSettings) -> bytes:
-    key = make_key("silence-mp3", round(seconds, 3), settings.sample_rate, settings.bitrate_kbps)
-    frames = cache.get("silence-mp3", key)
-    if frames is None:
-        pcm = np.zeros(round(seconds * settings.sample_rate), dtype="<i2")
-        frames = ffmpeg.encode_mp3(pcm, settings.sample_rate, settings.bitrate_kbps) if pcm.size else b""
-        cache.put("silence-mp3", key, frames)
-    return frames
-
-
-def tag(path: Path, title: str, tags: ProgramTags, track: str | None = None) -> None:
-    """Write ID3v2.4 title/date/album/artist (and track) tags, so players and operators see what it is."""
+def id3_tag(title: str, tags: ProgramTags, track: str | None = None, *, padding: bool = True) -> bytes:
+    """ID3v2.4 title/date/album/artist (and track) tag bytes, so players and operators see what it is."""
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=title))
     id3.add(TDRC(encoding=3, text=tags.date.isoformat()))
@@ -63,7 +48,9 @@ def tag(path: Path, title: str, tags: ProgramTags, track: str | None = None) -> 
     id3.add(TPE1(encoding=3, text=tags.artist))
     if track is not None:
         id3.add(TRCK(encoding=3, text=track))
-    id3.save(path)
+    out = io.BytesIO()
+    id3.save(out, v1=0, padding=None if padding else (lambda info: 0))
+    return out.getvalue()
 
 
 def item_filename(index: int, script_id: str) -> str:
@@ -74,6 +61,8 @@ def item_filename(index: int, script_id: str) -> str:
 def write_program(
     settings: AudioSettings,
     cache: RenderCache,
+    frames: FrameStore,
+    files: LinkedFiles,
     items: Sequence[RenderedItem],
     out_dir: Path,
     tags: ProgramTags,
@@ -82,38 +71,64 @@ def write_program(
     if not items:
         raise AssemblyError("a program needs at least one item", out_dir)
     (out_dir / "items").mkdir(parents=True, exist_ok=True)
-    gap = silence_frames(cache, settings.item_gap_s, settings)
-    files: list[ItemFile] = []
+    rate = settings.sample_rate
+    gap_key = frames.gap_key(settings.item_gap_s)
+    gap = frames.frames(gap_key, lambda: dsp.to_pcm16(dsp.silence(settings.item_gap_s, rate)))
+    streams = [frames.frames(frames.item_key(item.key), item.pcm) for item in items]
     program_path = out_dir / PROGRAM_FILE
     with program_path.open("wb") as program:
-        for i, item in enumerate(items, start=1):
-            frames = item_frames(cache, item, settings)
-            if i > 1:
+        program.write(id3_tag(tags.title, tags))
+        for i, stream in enumerate(streams):
+            if i:
                 program.write(gap)
-            program.write(frames)
-            rel = item_filename(i, item.script_id)
-            path = out_dir / rel
-            path.write_bytes(frames)
-            tag(path, item.title, tags, track=f"{i}/{len(items)}")
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            files.append(
-                ItemFile(
-                    item.script_id, item.title, item.engine, item.offline, round(item.duration_s, 3), rel, sha
-                )
+            program.write(stream)
+    files_out: list[ItemFile] = []
+    for i, (item, stream) in enumerate(zip(items, streams, strict=True), start=1):
+        rel = item_filename(i, item.script_id)
+        tag = id3_tag(item.title, tags, f"{i}/{len(items)}", padding=False)
+        data = tag + stream
+        sha = files.place(data, out_dir / rel, _item_file_sha(frames.item_key(item.key), tag, data))
+        files_out.append(
+            ItemFile(
+                item.script_id, item.title, item.engine, item.offline, round(item.duration_s, 3), rel, sha
             )
-    lufs, dbtp, duration = _program_measurement(settings, cache, items, program_path)
-    tag(program_path, tags.title, tags)
-    _write_playlist(out_dir / PLAYLIST_FILE, files)
+        )
+    lufs, dbtp, duration = _program_measurement(
+        settings, cache, frames, items, streams, gap_key, gap, program_path
+    )
+    _write_playlist(out_dir / PLAYLIST_FILE, files_out)
     if abs(lufs - settings.loudness_lufs) > LOUDNESS_TOLERANCE_LU or dbtp > settings.true_peak_dbtp:
         log.warning(
             "program %s off target: %.1f LUFS (want %.1f), %.1f dBTP (max %.1f)",
             out_dir, lufs, settings.loudness_lufs, dbtp, settings.true_peak_dbtp,
         )  # fmt: skip
-    return BuiltProgram(round(duration, 3), round(lufs, 2), round(dbtp, 2), files, PROGRAM_FILE)
+    return BuiltProgram(round(duration, 3), round(lufs, 2), round(dbtp, 2), files_out, PROGRAM_FILE)
+
+
+_SHA_MEMO: dict[tuple[str, bytes], str] = {}
+_SHA_MEMO_SIZE = 4096
+
+
+def _item_file_sha(frames_key: str, tag: bytes, data: bytes) -> str:
+    """sha256 of tag + frames, remembered by (frames cache key, exact tag bytes): hashed once per process."""
+    memo = (frames_key, tag)
+    sha = _SHA_MEMO.get(memo)
+    if sha is None:
+        if len(_SHA_MEMO) >= _SHA_MEMO_SIZE:
+            _SHA_MEMO.clear()
+        sha = _SHA_MEMO[memo] = hashlib.sha256(data).hexdigest()
+    return sha
 
 
 def _program_measurement(
-    settings: AudioSettings, cache: RenderCache, items: Sequence[RenderedItem], path: Path
+    settings: AudioSettings,
+    cache: RenderCache,
+    frames: FrameStore,
+    items: Sequence[RenderedItem],
+    streams: Sequence[bytes],
+    gap_key: str,
+    gap: bytes,
+    path: Path,
 ) -> tuple[float, float, float]:
     """(LUFS, dBTP, seconds) of the decoded program, cached by the tuple of item keys."""
     key = make_key(
@@ -126,8 +141,18 @@ def _program_measurement(
     cached = cache.get_json("program-measure", key)
     if cached is not None:
         return cached["lufs"], cached["dbtp"], cached["duration_s"]
-    with ffmpeg.stream_decode(path) as (rate, channels, blocks):
-        lufs, dbtp, duration = loudness.measure_stream(blocks, rate, channels)
+    gap_measure = frames.measure(gap_key, gap)
+    parts = []
+    for i, (item, stream) in enumerate(zip(items, streams, strict=True)):
+        if i:
+            parts.append(gap_measure)
+        parts.append(frames.measure(frames.item_key(item.key), stream))
+    result = program_measure(parts, settings.sample_rate)
+    if result is None:
+        log.info("program %s: parts do not join on granules, decoding it to measure", path)
+        with ffmpeg.stream_decode(path) as (rate, channels, blocks):
+            result = loudness.measure_stream(blocks, rate, channels)
+    lufs, dbtp, duration = result
     cache.put_json("program-measure", key, {"lufs": lufs, "dbtp": dbtp, "duration_s": duration})
     return lufs, dbtp, duration
 
@@ -148,7 +173,7 @@ def say_to_file(speaker: Speaker, parts: SpeechParts, path: Path, settings: Audi
     samples, engine, offline = speaker.speak_samples(parts)
     rate = settings.sample_rate
     ceiling = settings.true_peak_dbtp - (MP3_MARGIN_DB if suffix == ".mp3" else 0.0)
-    pcm = dsp.to_pcm16(loudness.normalise(samples, rate, settings.loudness_lufs, ceiling))
+    pcm = dsp.to_pcm16(normalise(samples, rate, settings.loudness_lufs, ceiling))
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".mp3":
         path.write_bytes(ffmpeg.encode_mp3(pcm, rate, settings.bitrate_kbps))

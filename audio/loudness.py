@@ -1,4 +1,4 @@
-"""Loudness (ITU-R BS.1770 with pyloudnorm's K-weighting filters), true peak, and the limiter.
+"""Loudness (ITU-R BS.1770 with pyloudnorm's K-weighting filters) and true peak.
 
 pyloudnorm's own meter loops over blocks in Python and needs several full copies of the signal,
 too slow and too big for a 15-minute program; `LoudnessMeter` applies the same pyloudnorm filter
@@ -9,13 +9,13 @@ True peak follows BS.1770 Annex 2: 4× oversampling with a polyphase FIR, also s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pyloudnorm
-from scipy import ndimage, signal
+from scipy import signal
 
 from audio import ffmpeg
 
@@ -24,9 +24,7 @@ _ABSOLUTE_GATE = -70.0
 _OVERSAMPLE = 4
 _TAPS_PER_PHASE = 12
 _BLOCK = 64
-LIMITER_HOLD_S = 0.010
-NORMALISE_TOLERANCE_LU = 0.25  # well inside the ±1 LU promise; each extra round costs a limiter pass
-LIMITER_SAFETY_DB = 0.3  # the smoothed gain may let an inter-sample peak through by a hair
+_FEED_FRAMES = 1 << 17  # ~6 s at 22.05 kHz: the meter's working set, whatever the block size
 
 
 @cache
@@ -53,67 +51,99 @@ def interpolated_peaks(x: np.ndarray, threshold: float) -> tuple[np.ndarray, np.
     """4×-oversampled magnitudes wherever they could exceed `threshold`: (sample indices, peak per sample).
 
     `x` starts with 11 samples of history (zeros at the start of a signal); indices refer to
-    x[11:]. An interpolated value is a weighted sum of 12 neighbours, so it cannot exceed the
-    filter's absolute tap sum times the neighbours' maximum: only 64-sample blocks whose bound
-    passes the threshold are interpolated, which keeps true-peak work to a small part of the signal.
+    x[11:]. See `InterSamplePeaks`.
     """
-    phases, bound = _oversampling_phases()
-    ctx = _TAPS_PER_PHASE - 1
-    body = np.abs(x[ctx:])
-    n = body.size
-    nb = -(-n // _BLOCK)
-    if nb == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    padded = np.zeros(nb * _BLOCK + ctx, dtype=np.float32)
-    padded[: x.size] = x
-    maxima = np.zeros(nb * _BLOCK, dtype=np.float32)
-    maxima[:n] = body
-    block_max = maxima.reshape(nb, _BLOCK).max(axis=1)
-    head = np.abs(padded[:ctx]).max() if ctx else 0.0
-    previous = np.concatenate([[head], block_max[:-1]])
-    candidates = np.flatnonzero(np.maximum(block_max, previous) * bound > threshold)
-    if candidates.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    kernel = phases[:, ::-1].astype(np.float32)  # (4, 12): window x[n-11..n] → one phase
-    span = _BLOCK + ctx
-    # row b: x[b*64-11 .. b*64+63], the samples that block b's interpolated values depend on
-    segments = np.lib.stride_tricks.sliding_window_view(padded, span)[::_BLOCK]
-    offsets = np.arange(_BLOCK)
-    out_idx, out_val = [], []
-    for lo in range(0, candidates.size, 4096):
-        blocks = candidates[lo : lo + 4096]
-        seg = segments[blocks]
-        values = np.zeros((blocks.size, _BLOCK), dtype=np.float32)
-        for p in range(_OVERSAMPLE):
-            acc = kernel[p, 0] * seg[:, 0:_BLOCK]
-            for j in range(1, _TAPS_PER_PHASE):
-                acc += kernel[p, j] * seg[:, j : j + _BLOCK]
-            np.maximum(values, np.abs(acc), out=values)
-        rows = (blocks[:, None] * _BLOCK + offsets).ravel()
-        keep = rows < n
-        out_idx.append(rows[keep])
-        out_val.append(values.ravel()[keep])
-    return np.concatenate(out_idx), np.concatenate(out_val)
+    peaks = InterSamplePeaks(x)
+    return peaks.compute(peaks.candidates(threshold))
+
+
+class InterSamplePeaks:
+    """The 4×-oversampled magnitudes of a signal, computed 64-sample block by block on demand.
+
+    An interpolated value is a weighted sum of 12 neighbours, so it cannot exceed the filter's
+    absolute tap sum times the neighbours' maximum: only blocks whose bound passes a threshold need
+    interpolating, which keeps true-peak work to a small part of the signal. `x` starts with 11
+    samples of history; indices refer to x[11:].
+    """
+
+    def __init__(self, x: np.ndarray, history: np.ndarray | None = None) -> None:
+        """`history`: the 11 samples before x[0] (zeros if None); without it, x starts with them."""
+        phases, bound = _oversampling_phases()
+        ctx = _TAPS_PER_PHASE - 1
+        head = x[:0] if history is None else history
+        self.n = n = max(0, head.size + x.size - ctx)
+        nb = -(-n // _BLOCK)
+        self._padded = np.zeros(nb * _BLOCK + ctx, dtype=np.float32)
+        self._padded[: head.size] = head
+        self._padded[head.size : head.size + x.size] = x
+        body = self._padded[ctx : ctx + nb * _BLOCK].reshape(nb, _BLOCK)
+        maxima = np.maximum(body.max(axis=1, initial=0.0), -body.min(axis=1, initial=0.0))
+        first = float(np.abs(self._padded[:ctx]).max()) if ctx else 0.0
+        previous = np.concatenate([[first], maxima[:-1]]) if nb else maxima
+        self.bounds = np.maximum(maxima, previous) * bound  # per block: no interpolated value above
+        self._kernel = phases[:, ::-1].astype(np.float32)  # (4, 12): window x[n-11..n] → one phase
+
+    def candidates(self, threshold: float) -> np.ndarray:
+        """Blocks where an interpolated magnitude may exceed `threshold`."""
+        return np.flatnonzero(self.bounds > threshold)
+
+    def compute(self, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(sample indices, oversampled peak magnitude per sample) over the given blocks."""
+        pieces = list(self.chunks(blocks))
+        if not pieces:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate([i for i, _ in pieces]), np.concatenate([v for _, v in pieces])
+
+    def chunks(self, blocks: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Like `compute`, a few thousand blocks at a time (bounded memory for long signals)."""
+        ctx = _TAPS_PER_PHASE - 1
+        kernel = self._kernel
+        # row b: x[b*64-11 .. b*64+63], the samples that block b's interpolated values depend on
+        segments = np.lib.stride_tricks.sliding_window_view(self._padded, _BLOCK + ctx)[::_BLOCK]
+        offsets = np.arange(_BLOCK)
+        for lo in range(0, blocks.size, 4096):
+            chunk = blocks[lo : lo + 4096]
+            seg = segments[chunk]
+            values = np.zeros((chunk.size, _BLOCK), dtype=np.float32)
+            for p in range(_OVERSAMPLE):
+                acc = kernel[p, 0] * seg[:, 0:_BLOCK]
+                for j in range(1, _TAPS_PER_PHASE):
+                    acc += kernel[p, j] * seg[:, j : j + _BLOCK]
+                np.maximum(values, np.abs(acc), out=values)
+            rows = (chunk[:, None] * _BLOCK + offsets).ravel()
+            keep = rows < self.n
+            yield rows[keep], values.ravel()[keep]
 
 
 class LoudnessMeter:
     """Streaming integrated loudness (LUFS) and true peak (dBTP) of frames × channels blocks."""
 
-    def __init__(self, rate: int, channels: int = 1, *, true_peak: bool = True) -> None:
+    def __init__(
+        self, rate: int, channels: int = 1, *, true_peak: bool = True, resolution: int | None = None
+    ) -> None:
+        """`resolution`: frames per stored energy sum (a divisor of the 100 ms hop; default the hop)."""
         self.rate = rate
         self._want_peak = true_peak
         self.channels = channels
         self._sos = _k_weighting_sos(rate)
         self._zi = [np.zeros((self._sos.shape[0], 2)) for _ in range(channels)]
         self._history = [np.zeros(_TAPS_PER_PHASE - 1, dtype=np.float32) for _ in range(channels)]
-        self._hop = round(0.1 * rate)
+        self._hop = hop_frames(rate)
+        self._resolution = resolution or self._hop
+        if self._hop % self._resolution:
+            raise ValueError(f"resolution {resolution} does not divide the {self._hop}-frame hop")
         self._carry = np.zeros((0, channels))
-        self._hops: list[np.ndarray] = []  # per 100 ms: weighted sum of squares per channel
+        self._hops: list[np.ndarray] = []  # per `resolution` frames: weighted sum of squares per channel
         self.frames = 0
         self.peak = 0.0
 
     def feed(self, block: np.ndarray) -> None:
-        block = np.asarray(block, dtype=np.float64).reshape(-1, self.channels)
+        """Meter `block`, a few seconds at a time so float64 copies of a long item stay small."""
+        block = np.asarray(block).reshape(-1, self.channels)
+        for lo in range(0, len(block), _FEED_FRAMES):
+            self._feed(block[lo : lo + _FEED_FRAMES].astype(np.float64))
+
+    def _feed(self, block: np.ndarray) -> None:
         self.frames += len(block)
         weighted = np.empty_like(block)
         for ch in range(self.channels):
@@ -122,11 +152,12 @@ class LoudnessMeter:
                 self._true_peak(ch, x)
             weighted[:, ch], self._zi[ch] = signal.sosfilt(self._sos, x, zi=self._zi[ch])
         data = np.concatenate([self._carry, weighted]) if len(self._carry) else weighted
-        n = len(data) // self._hop
+        step = self._resolution
+        n = len(data) // step
         if n:
-            sq = np.square(data[: n * self._hop]).reshape(n, self._hop, self.channels).sum(axis=1)
+            sq = np.square(data[: n * step]).reshape(n, step, self.channels).sum(axis=1)
             self._hops.append(sq)
-        self._carry = data[n * self._hop :]
+        self._carry = data[n * step :]
 
     def _true_peak(self, ch: int, x: np.ndarray) -> None:
         if x.size == 0:
@@ -143,25 +174,45 @@ class LoudnessMeter:
         return float(20 * np.log10(self.peak)) if self.peak > 0 else -np.inf
 
     @property
-    def integrated_lufs(self) -> float:
-        """Gated integrated loudness: 400 ms blocks, 75 % overlap, -70 LUFS and -10 LU gates."""
+    def energies(self) -> np.ndarray:
+        """K-weighted sums of squares per `resolution` frames (frames × channels), complete ones only."""
         if not self._hops:
+            return np.zeros((0, self.channels))
+        return np.concatenate(self._hops)
+
+    @property
+    def integrated_lufs(self) -> float:
+        return gated_loudness(self.energies, self._hop // self._resolution, self._hop)
+
+
+def hop_frames(rate: int) -> int:
+    """Frames in the 100 ms hop of BS.1770's 400 ms blocks (75 % overlap)."""
+    return round(0.1 * rate)
+
+
+def gated_loudness(energies: np.ndarray, per_hop: int, hop: int) -> float:
+    """Gated integrated loudness (LUFS) from K-weighted energy sums of `hop // per_hop` frames each.
+
+    400 ms blocks with 75 % overlap, -70 LUFS absolute and -10 LU relative gates (BS.1770-4).
+    """
+    energies = np.asarray(energies, dtype=np.float64)
+    energies = energies.reshape(len(energies), -1)
+    n = len(energies) // per_hop
+    if n < 4:
+        return -np.inf
+    hops = energies[: n * per_hop].reshape(n, per_hop, energies.shape[1]).sum(axis=1)
+    blocks = hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]  # 4 hops = one 400 ms block
+    z = blocks / (4 * hop)
+    gains = np.array(_CHANNEL_GAINS[: energies.shape[1]])
+    with np.errstate(divide="ignore"):
+        power = z @ gains
+        level = -0.691 + 10 * np.log10(power)
+        above = level >= _ABSOLUTE_GATE
+        if not above.any():
             return -np.inf
-        hops = np.concatenate(self._hops)
-        if len(hops) < 4:
-            return -np.inf
-        blocks = hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]  # 4 hops = one 400 ms block
-        z = blocks / (4 * self._hop)
-        gains = np.array(_CHANNEL_GAINS[: self.channels])
-        with np.errstate(divide="ignore"):
-            power = z @ gains
-            level = -0.691 + 10 * np.log10(power)
-            above = level >= _ABSOLUTE_GATE
-            if not above.any():
-                return -np.inf
-            relative = -0.691 + 10 * np.log10(power[above].mean()) - 10.0
-            gated = (level > relative) & above
-            return float(-0.691 + 10 * np.log10(power[gated].mean()))
+        relative = -0.691 + 10 * np.log10(power[above].mean()) - 10.0
+        gated = (level > relative) & above
+        return float(-0.691 + 10 * np.log10(power[gated].mean()))
 
 
 def measure_samples(x: np.ndarray, rate: int) -> tuple[float, float]:
@@ -191,55 +242,3 @@ def measure(path: Path) -> tuple[float, float]:
     with ffmpeg.stream_decode(path) as (rate, channels, blocks):
         lufs, dbtp, _ = measure_stream(blocks, rate, channels)
     return lufs, dbtp
-
-
-def limit(x: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:
-    """Look-ahead peak limiter on the 4× oversampled envelope (no pydub compressor: too slow).
-
-    The gain each sample needs is held for ±hold and averaged over the same span, so it is smooth,
-    starts falling before a peak, and never exceeds what any sample in the span needs.
-    """
-    if x.size == 0:
-        return x
-    ceiling = 10 ** ((ceiling_dbtp - LIMITER_SAFETY_DB) / 20)
-    envelope = np.abs(x).astype(np.float32)
-    history = np.zeros(_TAPS_PER_PHASE - 1, dtype=np.float32)
-    idx, values = interpolated_peaks(np.concatenate([history, x.astype(np.float32)]), ceiling)
-    if idx.size:
-        # an interpolated value from x[n-11..n] sits near n-6 (the filter's group delay)
-        at = np.maximum(idx - _TAPS_PER_PHASE // 2, 0)
-        envelope[at] = np.maximum(envelope[at], values)
-    if envelope.max() <= ceiling:
-        return x
-    hold = max(1, int(LIMITER_HOLD_S * rate))
-    gain = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
-    gain = ndimage.minimum_filter1d(gain, size=2 * hold + 1, mode="nearest")
-    gain = ndimage.uniform_filter1d(gain, size=2 * hold + 1, mode="nearest")
-    return (x * gain).astype(np.float32)
-
-
-def normalise(x: np.ndarray, rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
-    """Bring `x` to `target_lufs` with true peaks held under `ceiling_dbtp`.
-
-    Limiting costs some loudness, so the make-up gain is raised by the shortfall and the limiter
-    run again from the original signal, until within tolerance (a few rounds at most).
-    """
-    lufs, peak = measure_samples(x, rate)
-    if not np.isfinite(lufs):
-        return x
-    if abs(lufs - target_lufs) <= NORMALISE_TOLERANCE_LU and peak <= ceiling_dbtp:
-        return x
-    gain_db = target_lufs - lufs
-    previous: tuple[float, float] | None = None
-    y = x
-    for _ in range(6):
-        y = limit((x * 10 ** (gain_db / 20)).astype(np.float32), rate, ceiling_dbtp)
-        lufs = integrated_lufs(y, rate)
-        if abs(lufs - target_lufs) <= NORMALISE_TOLERANCE_LU:
-            break
-        slope = 1.0  # LU gained per dB of make-up gain; less than 1 once the limiter bites
-        if previous is not None and gain_db != previous[0]:
-            slope = min(1.0, max(0.1, (lufs - previous[1]) / (gain_db - previous[0])))
-        previous = (gain_db, lufs)
-        gain_db += min(12.0, (target_lufs - lufs) / slope)
-    return y

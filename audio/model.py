@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pydub
 
 from audio.errors import SpeechParts
@@ -24,7 +26,11 @@ class ItemSource:
 
 @dataclass(frozen=True)
 class RenderedItem:
-    """One item ready to place in a program: chime + announcement (+ repeat phrase + announcement)…"""
+    """One item ready to place in a program: chime + announcement (+ repeat phrase + announcement)…
+
+    The samples are loaded on demand (`pcm`, `segment`): the planner needs only the duration, and
+    a program whose item MP3s are cached never needs them.
+    """
 
     script_id: str
     title: str
@@ -32,7 +38,19 @@ class RenderedItem:
     offline: bool  # spoken offline although gTTS was wanted: re-render when the network returns
     duration_s: float
     key: str  # sha256 of the processed audio (and its format): identifies the item MP3 too
-    segment: pydub.AudioSegment  # loudness-normalised, peak-limited mono
+    sample_rate: int
+    load: Callable[[], np.ndarray] = field(repr=False, compare=False)  # int16 mono samples
+
+    def pcm(self) -> np.ndarray:
+        """Loudness-normalised, peak-limited mono int16 samples."""
+        return self.load()
+
+    @property
+    def segment(self) -> pydub.AudioSegment:
+        """The samples as a pydub segment."""
+        return pydub.AudioSegment(
+            data=self.pcm().tobytes(), sample_width=2, frame_rate=self.sample_rate, channels=1
+        )
 
 
 @dataclass(frozen=True)
@@ -49,8 +67,8 @@ class ItemFile:
 @dataclass(frozen=True)
 class BuiltProgram:
     duration_s: float
-    loudness_lufs: float  # measured on the decoded program.mp3
-    true_peak_dbtp: float  # measured on the decoded program.mp3
+    loudness_lufs: float  # BS.1770 of the decoded program.mp3, from its parts (audio.measurement)
+    true_peak_dbtp: float  # 4×-oversampled, of the decoded program.mp3, likewise
     items: list[ItemFile]
     file: str  # "program.mp3"
 

@@ -4,7 +4,8 @@
 result is cached twice: the request (text, engines, settings) points at the processed item
 audio, and the audio is stored under its own content hash, which is the item key. An item that
 was spoken offline while gTTS was wanted is served from that index only while gTTS is cooling
-down; otherwise gTTS gets another chance.
+down; otherwise gTTS gets another chance. A cached item's samples are read only when needed (its
+MP3 is not cached yet); a fresh item's MP3 is encoded in the background at once (`FrameStore`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pydub
 
 from audio import dsp, ffmpeg
 from audio.cache import make_key
 from audio.chime import chime
 from audio.errors import AssemblyError, Pause
 from audio.export import MP3_MARGIN_DB, say_to_file, write_program
-from audio.loudness import integrated_lufs, measure, normalise
+from audio.frames import FrameStore
+from audio.limiter import normalise
+from audio.linking import LinkedFiles
+from audio.loudness import integrated_lufs, measure
 from audio.model import BuiltProgram, ItemFile, ItemSource, ProgramTags, RenderedItem
 from audio.settings import AudioSettings
 from audio.speaker import Speaker
@@ -46,6 +49,8 @@ class ProgramBuilder:
         self.settings = settings
         self.speaker = speaker
         self.cache = speaker.cache
+        self.frames = FrameStore(settings, self.cache)
+        self.files = LinkedFiles(self.cache.root / "files")
 
     def render_item(self, source: ItemSource, *, engines: Sequence[str] | None = None) -> RenderedItem:
         """Render one item; raises RenderError (no engine could speak) or AssemblyError (bad recording)."""
@@ -58,6 +63,27 @@ class ProgramBuilder:
         cached = self._cached(source, request, wanted)
         if cached is not None:
             return cached
+        pcm, key, engine, offline = self._render(source, wanted)
+        self.cache.put("item-pcm", key, pcm.tobytes())
+        self.cache.put_json(
+            "item-index", request, {"key": key, "engine": engine, "offline": offline, "frames": pcm.size}
+        )
+        self.frames.prefetch(self.frames.item_key(key), pcm)
+        duration = pcm.size / self.settings.sample_rate
+        log.info(
+            "rendered %s: %.1f s, %s%s", source.script_id, duration, engine, " (offline)" if offline else ""
+        )
+        return RenderedItem(
+            source.script_id, source.title, engine, offline, duration, key, self.settings.sample_rate,
+            lambda: pcm,
+        )  # fmt: skip
+
+    def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
+        """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
+        return write_program(self.settings, self.cache, self.frames, self.files, items, out_dir, tags)
+
+    def _render(self, source: ItemSource, wanted: tuple[str, ...]) -> tuple[np.ndarray, str, str, bool]:
+        """Speak or decode, process and normalise: (int16 samples, item key, engine, offline)."""
         if source.parts is not None:
             speech, engine, offline = self.speaker.speak_samples(
                 self._with_repeats(list(source.parts), source.repeat), engines=wanted
@@ -68,19 +94,7 @@ class ProgramBuilder:
         key = hashlib.sha256(
             b"item-v%d:%d:" % (ITEM_FORMAT, self.settings.sample_rate) + pcm.tobytes()
         ).hexdigest()
-        duration = pcm.size / self.settings.sample_rate
-        self.cache.put("item-pcm", key, pcm.tobytes())
-        self.cache.put_json("item-index", request, {"key": key, "engine": engine, "offline": offline})
-        log.info(
-            "rendered %s: %.1f s, %s%s", source.script_id, duration, engine, " (offline)" if offline else ""
-        )
-        return RenderedItem(
-            source.script_id, source.title, engine, offline, duration, key, self._segment(pcm)
-        )
-
-    def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
-        """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
-        return write_program(self.settings, self.cache, items, out_dir, tags)
+        return pcm, key, engine, offline
 
     def _request_key(self, source: ItemSource, wanted: tuple[str, ...]) -> str:
         s = self.settings
@@ -112,20 +126,26 @@ class ProgramBuilder:
             online = [n for n in wanted if n in self.speaker.engines and self.speaker.engines[n].online]
             if not any(self.speaker.cooling_down(n) for n in online):
                 return None  # the online voice may be back: give it a chance
-        blob = self.cache.get("item-pcm", index["key"])
-        if blob is None:
-            return None
-        pcm = np.frombuffer(blob, dtype="<i2")
-        duration = pcm.size / self.settings.sample_rate
+        key = index["key"]
+        frames = index.get("frames")
+        if not isinstance(frames, int):
+            return None  # an index written before it recorded the length
+        rate = self.settings.sample_rate
         return RenderedItem(
-            source.script_id,
-            source.title,
-            index["engine"],
-            index["offline"],
-            duration,
-            index["key"],
-            self._segment(pcm),
-        )
+            source.script_id, source.title, index["engine"], index["offline"], frames / rate, key, rate,
+            lambda: self._load(source, wanted, key),
+        )  # fmt: skip
+
+    def _load(self, source: ItemSource, wanted: tuple[str, ...], key: str) -> np.ndarray:
+        """A cached item's samples; if the entry is gone or corrupt, rendered again (same audio)."""
+        blob = self.cache.get("item-pcm", key)
+        if blob is not None:
+            return np.frombuffer(blob, dtype="<i2")
+        pcm, again, _, _ = self._render(source, wanted)
+        if again != key:
+            raise AssemblyError(f"the cached audio of {source.script_id} is lost and renders differently now")
+        self.cache.put("item-pcm", key, pcm.tobytes())
+        return pcm
 
     def _with_repeats(self, parts: list, repeat: int) -> list:
         s = self.settings
@@ -159,10 +179,7 @@ class ProgramBuilder:
                 bell = bell * np.float32(10 ** ((speech_lufs - s.loudness_lufs) / 20))
                 speech = np.concatenate([bell, dsp.silence(CHIME_GAP_S, rate), speech])
         speech = normalise(speech, rate, s.loudness_lufs, ceiling)
-        tail = dsp.silence(0.05, rate)  # a little air so the next MP3 stream starts on silence
-        return dsp.to_pcm16(np.concatenate([tail, speech, tail]))
-
-    def _segment(self, pcm: np.ndarray) -> pydub.AudioSegment:
-        return pydub.AudioSegment(
-            data=pcm.tobytes(), sample_width=2, frame_rate=self.settings.sample_rate, channels=1
-        )
+        tail = dsp.silence(0.05, rate).size  # a little air so the next MP3 stream starts on silence
+        pcm = np.zeros(speech.size + 2 * tail, dtype="<i2")
+        pcm[tail : tail + speech.size] = dsp.to_pcm16(speech)
+        return pcm

@@ -162,8 +162,9 @@ class Speaker:
             if samples.size == 0:
                 failures.append(RenderError(engine.name, f"silent audio for {text!r}", transient=False))
                 continue
-            self.cache.put("speech", key, dsp.to_pcm16(samples).tobytes())
-            return samples, engine
+            pcm = dsp.to_pcm16(samples)
+            self.cache.put("speech", key, pcm.tobytes())
+            return dsp.from_pcm16(pcm), engine  # as a cache hit returns it: renders are reproducible
         last = failures[-1]
         message = "; ".join(str(f) for f in failures)
         raise RenderError(last.engine, message, transient=any(f.transient for f in failures))

@@ -87,7 +87,7 @@ class Library:
         return next((s for s in sorted(self.scripts.values(), key=lambda s: s.id) if s.urgent), None)
 
 
-def _split(path: Path, text: str) -> tuple[str, str, int]:
+def split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
     """Return (front matter, body, body line); the body keeps its own lines so line numbers stay exact."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
@@ -98,7 +98,7 @@ def _split(path: Path, text: str) -> tuple[str, str, int]:
     raise ScriptError(path, 1, "thiếu dòng '---' đóng phần khai báo đầu kịch bản")
 
 
-def _read_text(path: Path) -> str:
+def read_script_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -111,7 +111,7 @@ def _read_text(path: Path) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _front_matter(path: Path, source: str) -> dict[str, tuple[object, int]]:
+def parse_front_matter(path: Path, source: str) -> dict[str, tuple[object, int]]:
     """Parse the YAML into ``{key: (value, file line)}``, refusing duplicate keys."""
     loader = yaml.SafeLoader(source)
     try:
@@ -224,9 +224,9 @@ def _audio(path: Path, value: object, line: int) -> Path:
 
 def parse_script(path: Path) -> Script:
     """Read and check one script file; every fault is a ``ScriptError`` with the file line."""
-    source = _read_text(path)
-    front, body, body_line = _split(path, source)
-    meta = _front_matter(path, front)
+    source = read_script_text(path)
+    front, body, body_line = split_front_matter(path, source)
+    meta = parse_front_matter(path, front)
     for key, (_, line) in meta.items():
         if key not in KNOWN_KEYS:
             raise ScriptError(

@@ -21,10 +21,11 @@ from content.render import ScriptRenderer
 from content.speech import normalize
 from content.speech.settings import SpeechSettings, make_settings
 from scheduler.config import Config
+from scheduler.coverage.source import DatabaseCoverage
 from scheduler.db.engine import Database
 from scheduler.events import EventLog, ScriptInvalid, log_event
 from scheduler.playout import PlayoutAdapter, adapters_for
-from scheduler.template_data import CoverageSource, UnreportedCoverage
+from scheduler.template_data import CoverageSource
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class App:
             speaker=speaker,
             builder=ProgramBuilder(audio, speaker),
             adapters=adapters if adapters is not None else adapters_for(config),
-            coverage=coverage or UnreportedCoverage(config),
+            coverage=coverage or DatabaseCoverage(config, db),
         )
         app.events.subscribe(log_event)
         return app

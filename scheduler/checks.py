@@ -7,6 +7,7 @@ from datetime import date, datetime
 from content.context import sample_context
 from content.errors import ScriptError
 from content.library import Script, load_library
+from content.notices import NOTICE_KINDS, render_notice, sample_notice_context
 from content.render import ScriptRenderer
 from content.speech import normalize
 from scheduler.app import speech_settings
@@ -41,6 +42,11 @@ def check_all(config: Config, now: datetime) -> tuple[list[str], int]:
         problems.append(
             f"{config.scripts.dir}: thiếu bài mẫu thông báo khẩn (urgent: true) cho lệnh loa alert"
         )
+    for kind in NOTICE_KINDS:
+        try:
+            render_notice(kind, sample_notice_context(kind))
+        except ScriptError as exc:
+            problems.append(str(exc))
     if config.playout.command:
         problems += _check_command(config, now)
     return problems, len(library.scripts)

@@ -5,21 +5,18 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from audio.errors import AudioError
 from content.errors import ContentError
-from scheduler.clock import Clock, parse_moment
-from scheduler.config import Config, load_config
+from scheduler.cli_campaign import coverage_app, reminders_app
+from scheduler.cli_support import Options, open_station, options, parse_date
 from scheduler.errors import ConfigError, InputError, LoaError
 
 log = logging.getLogger("scheduler.cli")
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 app = typer.Typer(
     add_completion=False,
@@ -33,42 +30,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Cơ sở dữ liệu.")
 app.add_typer(program_app, name="program")
 app.add_typer(broadcasts_app, name="broadcasts")
 app.add_typer(db_app, name="db")
-
-
-@dataclass
-class Options:
-    config_path: Path
-    now_text: str | None
-    _config: Config | None = None
-
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(
-                self.config_path, database_url=os.environ.get("LOA_DATABASE_URL") or None
-            )
-        return self._config
-
-    def clock(self, *, running: bool = False) -> Clock:
-        if not self.now_text:
-            return Clock.system()
-        tz = self.config().tz if self.config_path.exists() else _zone(DEFAULT_TZ)
-        try:
-            moment = parse_moment(self.now_text, tz)
-        except ValueError:
-            raise InputError(
-                f"--now: thời điểm không hợp lệ {self.now_text!r}; dùng ISO-8601, ví dụ 2026-12-01T05:00"
-            ) from None
-        return Clock.starting_at(moment) if running else Clock.fixed(moment)
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
-def _options(ctx: typer.Context) -> Options:
-    return ctx.ensure_object(Options)  # type: ignore[no-any-return]
+app.add_typer(coverage_app, name="coverage")
+app.add_typer(reminders_app, name="reminders")
 
 
 @app.callback()
@@ -85,28 +48,12 @@ def main_options(
     ctx.obj = Options(config_path=config, now_text=now)
 
 
-def _parse_date(value: str | None, option: str, default: date) -> date:
-    if value is None:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option}: ngày không hợp lệ {value!r}; dùng dạng YYYY-MM-DD") from None
-
-
-def _open(opts: Options) -> Any:
-    from scheduler.app import App
-    from scheduler.station import Station
-
-    return Station(App.create(opts.config()))
-
-
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Kiểm tra cấu hình và dựng thử mọi bài phát thanh với dữ liệu mẫu."""
     from scheduler.checks import check_all
 
-    opts = _options(ctx)
+    opts = options(ctx)
     config = opts.config()
     problems, count = check_all(config, opts.clock().now())
     for problem in problems:
@@ -129,7 +76,7 @@ def normalize(
     from content.speech import normalize as normalize_text
     from scheduler.app import speech_settings
 
-    opts = _options(ctx)
+    opts = options(ctx)
     settings = speech_settings(opts.config()) if opts.config_path.exists() else make_settings()
     source = sys.stdin.read() if text in (None, "-") else text
     typer.echo(normalize_text(source, settings))
@@ -152,10 +99,10 @@ def say(
     from content.speech import normalize as normalize_text
     from scheduler.building import speech_parts
 
-    opts = _options(ctx)
+    opts = options(ctx)
     if output.suffix.lower() not in (".mp3", ".wav"):
         raise InputError(f"-o: chỉ hỗ trợ tệp .mp3 hoặc .wav, không phải {output.name!r}")
-    station = _open(opts)
+    station = open_station(opts)
     app_ = station.app
     spoken = normalize_text(text, app_.speech)
     result = say_to_file(app_.speaker, speech_parts(spoken), output, app_.audio)
@@ -176,10 +123,10 @@ def program_build(
     """Dựng trước chương trình cho các khung giờ và cụm loa; in ra những gì đã ghi."""
     from scheduler.tables import dumps, table
 
-    opts = _options(ctx)
+    opts = options(ctx)
     now = opts.clock().now()
-    station = _open(opts)
-    first = _parse_date(day, "--date", now.astimezone(station.app.config.tz).date())
+    station = open_station(opts)
+    first = parse_date(day, "--date", now.astimezone(station.app.config.tz).date())
     results = station.build_days(first, days, now, slot)
     rows = [
         {
@@ -236,11 +183,11 @@ def broadcasts_list(
     from scheduler.reports import broadcasts_on
     from scheduler.tables import dumps, table
 
-    opts = _options(ctx)
-    station = _open(opts)
+    opts = options(ctx)
+    station = open_station(opts)
     now = opts.clock().now()
     config = station.app.config
-    rows = broadcasts_on(station.app, _parse_date(day, "--date", now.astimezone(config.tz).date()))
+    rows = broadcasts_on(station.app, parse_date(day, "--date", now.astimezone(config.tz).date()))
     if as_json:
         typer.echo(dumps(rows))
         return
@@ -276,8 +223,8 @@ def alert(
     """Phát ngay một thông báo khẩn (cháy, bão...) trên các cụm loa đã chọn."""
     from scheduler.airing import AirResult
 
-    opts = _options(ctx)
-    station = _open(opts)
+    opts = options(ctx)
+    station = open_station(opts)
     chosen = [z.strip() for z in zones.split(",") if z.strip()] if zones else None
     outcomes = station.alert(text, chosen, opts.clock().now())
     failed = False
@@ -297,7 +244,7 @@ def serve(ctx: typer.Context) -> None:
     """Chạy dịch vụ: dựng trước, phát đúng giờ, ghi nhật ký từng sự kiện."""
     from scheduler.serve import serve as run_service
 
-    opts = _options(ctx)
+    opts = options(ctx)
     run_service(opts.config(), opts.clock(running=True))
 
 
@@ -306,7 +253,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Áp dụng các bản nâng cấp cơ sở dữ liệu (cũng tự chạy khi khởi động)."""
     from scheduler.db.engine import Database
 
-    config = _options(ctx).config()
+    config = options(ctx).config()
     Database(config.database.url).migrate().dispose()
     typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {config.database.url}")
 
@@ -317,6 +264,8 @@ def configure_logging() -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations: one line per revision is enough
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,6 +124,24 @@ class Contact(Model):
     name: str
     role: str = ""
     phone: str | None = None
+    notify: list[str] = []  # Apprise URLs (mailto://, tgram://, json://…) for reminder notices
+
+
+def parse_quiet_hours(value: Any) -> tuple[time, time]:
+    """ "21:00-06:30" (may wrap past midnight); "" or "none" means no quiet hours."""
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return parse_clock_time(value[0]), parse_clock_time(value[1])
+    if isinstance(value, str):
+        text = value.strip().replace("–", "-")
+        if text.lower() in ("", "none", "không"):
+            return time(0, 0), time(0, 0)
+        parts = text.split("-")
+        if len(parts) == 2:
+            return parse_clock_time(parts[0]), parse_clock_time(parts[1])
+    raise ValueError(f'khung giờ yên lặng không hợp lệ {value!r}: dùng dạng "21:00-06:30"')
+
+
+QuietHours = Annotated[tuple[time, time], BeforeValidator(parse_quiet_hours)]
 
 
 class Village(Model):
@@ -199,6 +217,22 @@ class Escalation(Model):
     contacts: list[Contact] = []
 
 
+class Reminders(Model):
+    quiet_hours: QuietHours = (time(21, 0), time(6, 30))
+    escalate_after: int = Field(3, ge=1, le=30)
+    evaluate_at: ClockTime = time(7, 0)
+    max_attempts: int = Field(6, ge=1, le=50)
+    retry_backoff: Duration = timedelta(minutes=5)
+
+    def is_quiet(self, local: time) -> bool:
+        start, end = self.quiet_hours
+        if start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+
 class Web(Model):
     host: str = "127.0.0.1"
     port: int = Field(8114, ge=1, le=65535)
@@ -218,6 +252,7 @@ class Config(Model):
     audio: Audio = Audio()
     notices: Notices = Notices()
     escalation: Escalation = Escalation()
+    reminders: Reminders = Reminders()
     web: Web = Web()
     source: Path | None = Field(None, exclude=True)
 

@@ -132,7 +132,71 @@ def log_event(event: DomainEvent) -> None:
     fields = " ".join(f"{k}={v}" for k, v in event.payload().items() if v not in (None, "", ()))
     level = (
         logging.WARNING
-        if event.kind in ("BroadcastMissed", "BroadcastFailed", "BuildFailed", "ScriptInvalid", "ItemSkipped")
+        if event.kind
+        in (
+            "BroadcastMissed",
+            "BroadcastFailed",
+            "BuildFailed",
+            "ScriptInvalid",
+            "ItemSkipped",
+            "NoticeFailed",
+            "VillageLagging",
+        )
         else logging.INFO
     )
     log.log(level, "event=%s at=%s %s", event.kind, event.at.isoformat(timespec="seconds"), fields)
+
+
+@dataclass(frozen=True)
+class CoverageReported(DomainEvent):
+    source: str
+    rows: int
+    inserted: int
+    replaced: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class ReportReplaced(DomainEvent):
+    village: str
+    day: date
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VillageLagging(DomainEvent):
+    village: str
+    day: date
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VillageRecovered(DomainEvent):
+    village: str
+    day: date
+
+
+@dataclass(frozen=True)
+class NoticeQueued(DomainEvent):
+    notice_id: int
+    village: str
+    day: date
+    notice_kind: str
+    targets: int = 0
+
+
+@dataclass(frozen=True)
+class NoticeDelivered(DomainEvent):
+    notice_id: int
+    target: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class NoticeFailed(DomainEvent):
+    notice_id: int
+    target: str
+    attempts: int
+    error: str
+    final: bool = False

@@ -70,7 +70,8 @@ class Runtime:
             try:
                 if kind == "tick":
                     self.station.tick(now)
-                    self.schedule_jobs(now)
+                    if not self._stop.is_set():
+                        self.schedule_jobs(now)
                 elif kind == "render":
                     self.station.render_due(now)
                 else:
@@ -88,9 +89,14 @@ class Runtime:
         self.step("air")
 
     def start(self) -> None:
-        self.step("tick")  # catch up first: mark missed, render late, air what is due
+        """Start the jobs; the first tick runs at once (catch up: mark missed, render late, air what is due)."""
         self.scheduler.add_job(
-            self.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", name="tick", replace_existing=True
+            self.tick,
+            IntervalTrigger(seconds=TICK_SECONDS),
+            id="tick",
+            name="tick",
+            replace_existing=True,
+            next_run_time=datetime.now(self.scheduler.timezone),
         )
         self.scheduler.start()
         log.info(
@@ -117,7 +123,14 @@ class Runtime:
         self._stop.wait()
 
     def stop(self) -> None:
+        """Stop taking new work, then wait for the step in progress to finish (it is never cut short).
+
+        `shutdown(wait=True)` would hold APScheduler's job-store lock while a running tick adds jobs: a
+        deadlock. So the scheduler stops without waiting, and our own step lock is what we wait on.
+        """
         self._stop.set()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=False)
+        with self._lock:
+            pass
         log.info("runtime stopped")

@@ -37,8 +37,8 @@ def serve(config: Config, clock: Clock) -> None:
         clock.now().isoformat(timespec="seconds"),
     )
     try:
-        runtime.start()
         web_thread.start()
+        runtime.start()
         runtime.wait()
     finally:
         server.should_exit = True

@@ -17,10 +17,12 @@ from audio.errors import AudioError
 from scheduler.airing import AirResult, air, due_for_air, mark_missed
 from scheduler.app import App
 from scheduler.building import BuildResult, ProgramBuilds, speech_parts
+from scheduler.coverage.evaluation import evaluate_if_due
 from scheduler.db.models import Broadcast, Status
 from scheduler.errors import InputError
 from scheduler.events import AlertIssued
 from scheduler.planner import Occurrence, airtime_of, occurrences
+from scheduler.reminders.outbox import DeliveryResult, deliver_due
 
 log = logging.getLogger(__name__)
 RERENDER_MARGIN = timedelta(minutes=2)
@@ -31,6 +33,7 @@ class TickReport:
     missed: list[AirResult]
     built: list[BuildResult]
     aired: list[AirResult]
+    delivered: list[DeliveryResult]
 
 
 class Station:
@@ -40,10 +43,13 @@ class Station:
 
     def tick(self, now: datetime) -> TickReport:
         missed = mark_missed(self.app, now)
-        built = self.render_due(now)
+        evaluation = evaluate_if_due(self.app, now)
+        built = self.rerender_zones(evaluation.changed, now) if evaluation else []
+        built += self.render_due(now)
         aired = self.air_due(now)
         built += self.rerender_offline(now)
-        return TickReport(missed, [b for b in built if b.built], aired)
+        delivered = deliver_due(self.app, now)
+        return TickReport(missed, [b for b in built if b.built], aired, delivered)
 
     def upcoming(self, now: datetime) -> list[Occurrence]:
         """Slots whose program should exist by now: airtime within the lead time (or the grace, late)."""
@@ -68,9 +74,24 @@ class Station:
         )
 
     def lagging_villages(self, zone_id: str, day: date) -> list[str]:
-        """Villages of the zone that get a targeted reminder; none until coverage data says so."""
-        lagging = getattr(self.app.coverage, "lagging_villages", None)
-        return list(lagging(zone_id, day)) if lagging else []
+        """Villages of the zone that lag on `day`: each gets the village-targeted script in the zone's programs."""
+        return self.app.coverage.lagging_villages(zone_id, day)
+
+    def rerender_zones(self, village_ids: Sequence[str], now: datetime) -> list[BuildResult]:
+        """Villages started or stopped lagging: rebuild their zones' programs that have not aired yet."""
+        zones = {v.zone for v in self.app.config.villages if v.id in village_ids}
+        if not zones:
+            return []
+        with self.app.db.session() as session:
+            rows = session.scalars(
+                select(Broadcast).where(
+                    Broadcast.status == Status.READY,
+                    Broadcast.kind == "slot",
+                    Broadcast.zone_id.in_(zones),
+                    Broadcast.airtime > now + RERENDER_MARGIN,
+                )
+            ).all()
+        return [self.build(row.day, row.slot_id, row.zone_id, now, force=True) for row in rows]
 
     def build_days(
         self, first: date, days: int, now: datetime, slot_id: str | None = None

@@ -29,6 +29,8 @@ class CoverageSource(Protocol):
 
     def village(self, day: date, village_id: str) -> VillageInfo: ...
 
+    def lagging_villages(self, zone_id: str, day: date) -> list[str]: ...
+
 
 def expected_rate(config: Config, day: date) -> float:
     c = config.campaign
@@ -74,6 +76,9 @@ class UnreportedCoverage:
             last_report=None,
         )
 
+    def lagging_villages(self, zone_id: str, day: date) -> list[str]:
+        return []
+
 
 def campaign_info(config: Config, day: date) -> CampaignInfo:
     c = config.campaign
@@ -85,6 +90,10 @@ def campaign_info(config: Config, day: date) -> CampaignInfo:
         household_target=c.targets.household_rate,
         install_target=c.targets.install_rate,
     )
+
+
+def commune_info(config: Config) -> CommuneInfo:
+    return CommuneInfo(name=config.commune.name, province=config.commune.province)
 
 
 def slot_info(slot: Slot) -> SlotInfo:
@@ -107,7 +116,7 @@ def build_context(
         message, issued_at, zones = alert
         alert_info = AlertInfo(message=message, issued_at=issued_at.astimezone(config.tz), zones=zones)
     return template_context(
-        commune=CommuneInfo(name=config.commune.name, province=config.commune.province),
+        commune=commune_info(config),
         campaign=campaign_info(config, day),
         today=day,
         slot=slot_info(slot) if slot else None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import wave
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +22,7 @@ from audio.engines.gtts import GTTSEngine
 from audio.engines.offline import OfflineEngine
 from audio.errors import AssemblyError, RenderError
 from audio.loudness import LoudnessMeter, measure
+from audio.measurement import PartMeasure, program_measure, resolution
 from audio.program import BuiltProgram, ItemSource, ProgramBuilder, ProgramTags, RenderedItem, say_to_file
 from audio.speaker import Speaker
 from tests.audio_fixtures import TEXT, FakeClock, google_calls, google_down, google_ok, make_settings, tone
@@ -242,3 +245,86 @@ def test_meter_agrees_with_pyloudnorm_and_measure_reads_files(tmp_path: Path) ->
     lufs, peak = measure(path)
     assert lufs == pytest.approx(meter.integrated_lufs, abs=0.05)
     assert peak == pytest.approx(meter.true_peak_dbtp, abs=0.1)
+
+
+def test_program_loudness_from_parts_agrees_with_decoding_program_mp3(built: Built) -> None:
+    lufs, peak = measure(built.out / "program.mp3")  # decode + meter the whole file
+    assert built.program.loudness_lufs == pytest.approx(lufs, abs=0.2)
+    assert built.program.loudness_lufs == pytest.approx(lufs, abs=0.01)  # the same samples, in fact
+    assert built.program.true_peak_dbtp == pytest.approx(peak, abs=0.01)
+
+
+def test_parts_that_do_not_join_on_granules_are_not_summed() -> None:
+    step = resolution(22050)
+    whole = PartMeasure(step * 100, 0.5, np.ones(100, dtype=np.float32))
+    assert program_measure([whole, whole], 22050) is not None
+    assert program_measure([whole, PartMeasure(step * 100 + 1, 0.5, np.ones(100, np.float32))], 22050) is None
+
+
+def test_item_files_recurring_with_the_same_tags_are_hard_links(built: Built, tmp_path: Path) -> None:
+    first = built.builder.write_program(built.items, tmp_path / "zone-a", TAGS)
+    second = built.builder.write_program(built.items, tmp_path / "zone-b", TAGS)
+    for a, b in zip(first.items, second.items, strict=True):
+        path_a, path_b = tmp_path / "zone-a" / a.file, tmp_path / "zone-b" / b.file
+        assert path_a.stat().st_ino == path_b.stat().st_ino
+        assert path_a.read_bytes() == (built.out / a.file).read_bytes()  # what writing it would give
+        assert a.sha256 == hashlib.sha256(path_b.read_bytes()).hexdigest()
+    other_day = ProgramTags(TAGS.title, date(2026, 3, 2), TAGS.album, TAGS.artist)
+    third = built.builder.write_program(built.items, tmp_path / "zone-c", other_day)
+    path_c = tmp_path / "zone-c" / third.items[0].file
+    assert path_c.stat().st_ino != (tmp_path / "zone-a" / first.items[0].file).stat().st_ino
+    assert str(ID3(path_c)["TDRC"]) == "2026-03-02"
+    assert (tmp_path / "zone-c" / "program.mp3").stat().st_nlink == 1  # program.mp3 is its own file
+
+
+def test_a_linked_file_edited_in_place_does_not_poison_later_programs(built: Built, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, engines=("offline",))  # a cache of its own: the edit stays here
+    builder = ProgramBuilder(settings, Speaker(settings, [built.offline]))
+    first = builder.write_program(built.items, tmp_path / "a", TAGS)
+    edited = tmp_path / "a" / first.items[0].file
+    original = edited.read_bytes()
+    edited.chmod(0o644)
+    with edited.open("r+b") as fh:  # a tag editor writing in place into the shared inode
+        fh.seek(200)
+        fh.write(b"\xff" * 64)
+    second = builder.write_program(built.items, tmp_path / "b", TAGS)
+    fresh = tmp_path / "b" / second.items[0].file
+    assert fresh.read_bytes() == original
+    assert hashlib.sha256(fresh.read_bytes()).hexdigest() == second.items[0].sha256 == first.items[0].sha256
+    assert fresh.stat().st_ino != edited.stat().st_ino
+    assert b"\xff" * 64 in edited.read_bytes()  # the edited playout file keeps its edit
+    assert builder.files.written == len(first.items) + 1  # the damaged entry was replaced, once
+
+
+def test_items_are_copied_where_links_are_refused(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    program = built.builder.write_program(built.items, tmp_path / "other-disk", TAGS)
+    for item in program.items:
+        path = tmp_path / "other-disk" / item.file
+        assert path.stat().st_nlink == 1
+        assert path.read_bytes() == (built.out / item.file).read_bytes()
+
+
+def test_cached_item_without_its_samples_is_rendered_again_when_needed(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, engines=("offline",))
+    offline = OfflineEngine()
+    source = ItemSource("cai-dat", "Cài đặt ứng dụng", ["Hãy cài đặt ứng dụng Báo cháy 114."], None)
+    first = ProgramBuilder(settings, Speaker(settings, [offline])).render_item(source)
+    expected = first.segment.raw_data
+    for entry in (settings.cache_dir / "item-pcm").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"LOA1 damaged")
+    for entry in (settings.cache_dir / "item-mp3").rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    builder = ProgramBuilder(settings, Speaker(settings, [offline]))  # a new process: nothing in memory
+    again = builder.render_item(source)
+    assert again.key == first.key and again.duration_s == first.duration_s
+    program = builder.write_program([again], tmp_path / "out", TAGS)
+    assert again.segment.raw_data == expected
+    assert program.duration_s == pytest.approx(again.duration_s, abs=0.15)

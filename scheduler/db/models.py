@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from scheduler.db.types import UTCDateTime
@@ -100,3 +112,91 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class VillageReportRow(Base):
+    """The cumulative state of one village on one date, as a village head reported it."""
+
+    __tablename__ = "village_reports"
+    __table_args__ = (
+        UniqueConstraint("village_id", "day", name="uq_report_village_day"),
+        # the latest smartphone estimate per village is found through this small index, not a table scan
+        Index(
+            "ix_report_estimates",
+            "village_id",
+            "day",
+            sqlite_where=text("smartphone_users IS NOT NULL"),
+            postgresql_where=text("smartphone_users IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    households_installed: Mapped[int] = mapped_column(Integer)
+    installs: Mapped[int] = mapped_column(Integer)
+    smartphone_users: Mapped[int | None] = mapped_column(Integer)
+    households_visited: Mapped[int | None] = mapped_column(Integer)
+    with_extinguisher: Mapped[int | None] = mapped_column(Integer)
+    with_second_exit: Mapped[int | None] = mapped_column(Integer)
+    unsafe_electrics: Mapped[int | None] = mapped_column(Integer)
+    unsafe_households: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    source: Mapped[str | None] = mapped_column(String(300))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VillageState(Base):
+    """One evaluation of one village on one date: the rates, what was expected, and why it lags."""
+
+    __tablename__ = "village_states"
+    __table_args__ = (UniqueConstraint("village_id", "day", name="uq_state_village_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    lagging: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    household_rate: Mapped[float] = mapped_column(Float)
+    install_rate: Mapped[float] = mapped_column(Float)
+    expected_rate: Mapped[float] = mapped_column(Float)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """A reminder or escalation notice: the outbox entry, one per village, day and kind."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("village_id", "day", "kind", name="uq_notice_village_day_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="notice", order_by="Delivery.id", cascade="all, delete-orphan"
+    )
+
+
+class Delivery(Base):
+    """One notice to one target (an Apprise URL, or "file"): the row is the queue item."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("notice_id", "target", name="uq_delivery_notice_target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(500))
+    recipient: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    notice: Mapped[Notice] = relationship(back_populates="deliveries")

@@ -1,0 +1,144 @@
+"""Coverage and lagging — the exact rules of the campaign (README "Coverage rules"); pure functions.
+
+household_rate = households_installed / households
+install_rate   = installs / smartphone_users
+expected(d)    = target × clamp((d − start) / (deadline − start), 0, 1)
+lagging on d   : household_rate < expected_household − behind_points/100  → "household_behind"
+                 install_rate   < expected_install   − behind_points/100  → "install_behind"
+                 latest report older than stale_days days, or none and the
+                 campaign started more than stale_days days ago            → "stale"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from scheduler.config import Campaign, Village
+
+HOUSEHOLD_BEHIND = "household_behind"
+INSTALL_BEHIND = "install_behind"
+STALE = "stale"
+REASONS = (HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE)
+EPSILON = 1e-9  # 0.8 - 0.1 is 0.7000000000000001 in floating point; a rate exactly on the line is not behind
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """The figures that count for a village on a date: its latest report on or before it."""
+
+    day: date
+    households_installed: int
+    installs: int
+    smartphone_users: int | None  # latest estimate given on or before the date, if any
+    unsafe_households: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VillageCoverage:
+    village_id: str
+    households: int
+    households_installed: int
+    household_rate: float
+    smartphone_users: int
+    installs: int
+    install_rate: float
+    expected_household: float
+    expected_install: float
+    last_report: date | None
+    unsafe_households: int
+    reasons: tuple[str, ...]
+
+    @property
+    def lagging(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def households_missing(self) -> int:
+        return max(self.households - self.households_installed, 0)
+
+
+def progress(campaign: Campaign, day: date) -> float:
+    """Share of the campaign's time elapsed on `day`, clamped to [0, 1]."""
+    span = (campaign.deadline - campaign.start).days
+    return min(max((day - campaign.start).days / span, 0.0), 1.0)
+
+
+def rate(part: int, whole: int) -> float:
+    return part / whole if whole > 0 else 0.0
+
+
+def evaluate(village: Village, latest: Latest | None, campaign: Campaign, day: date) -> VillageCoverage:
+    share = progress(campaign, day)
+    expected_household = campaign.targets.household_rate * share
+    expected_install = campaign.targets.install_rate * share
+    margin = campaign.lagging.behind_points / 100 + EPSILON
+    stale_days = campaign.lagging.stale_days
+
+    installed = latest.households_installed if latest else 0
+    installs = latest.installs if latest else 0
+    users = (
+        latest.smartphone_users
+        if latest and latest.smartphone_users is not None
+        else village.smartphone_users
+    )
+    household_rate = rate(installed, village.households)
+    install_rate = rate(installs, users)
+
+    reasons = []
+    if household_rate < expected_household - margin:
+        reasons.append(HOUSEHOLD_BEHIND)
+    if install_rate < expected_install - margin:
+        reasons.append(INSTALL_BEHIND)
+    if latest is not None:
+        if (day - latest.day).days > stale_days:
+            reasons.append(STALE)
+    elif (day - campaign.start).days > stale_days:
+        reasons.append(STALE)
+    return VillageCoverage(
+        village_id=village.id,
+        households=village.households,
+        households_installed=installed,
+        household_rate=household_rate,
+        smartphone_users=users,
+        installs=installs,
+        install_rate=install_rate,
+        expected_household=expected_household,
+        expected_install=expected_install,
+        last_report=latest.day if latest else None,
+        unsafe_households=latest.unsafe_households if latest else 0,
+        reasons=tuple(reasons),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneCoverage:
+    households: int
+    households_installed: int
+    household_rate: float
+    smartphone_users: int
+    installs: int
+    install_rate: float
+    villages_total: int
+    villages_reported: int
+    villages_lagging: int
+    expected_rate: float
+
+
+def commune_totals(villages: list[VillageCoverage], campaign: Campaign, day: date) -> CommuneCoverage:
+    households = sum(v.households for v in villages)
+    installed = sum(v.households_installed for v in villages)
+    users = sum(v.smartphone_users for v in villages)
+    installs = sum(v.installs for v in villages)
+    return CommuneCoverage(
+        households=households,
+        households_installed=installed,
+        household_rate=rate(installed, households),
+        smartphone_users=users,
+        installs=installs,
+        install_rate=rate(installs, users),
+        villages_total=len(villages),
+        villages_reported=sum(1 for v in villages if v.last_report is not None),
+        villages_lagging=sum(1 for v in villages if v.lagging),
+        expected_rate=campaign.targets.household_rate * progress(campaign, day),
+    )
