@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from scheduler.app import App
 from scheduler.db.models import AsRun, Broadcast, Status
 from scheduler.errors import PlayoutError
-from scheduler.events import BroadcastAired, BroadcastFailed, BroadcastMissed
+from scheduler.events import BroadcastAired, BroadcastFailed, BroadcastMissed, about
 from scheduler.manifest import mark_manifest
 from scheduler.playout import Airing
 
@@ -28,16 +28,6 @@ class AirResult:
     broadcast_id: int
     status: str
     detail: str = ""
-
-
-def _event_fields(row: Broadcast) -> dict[str, object]:
-    return {
-        "broadcast_id": row.id,
-        "day": row.day,
-        "slot": row.slot_id,
-        "zone": row.zone_id,
-        "airtime": row.airtime,
-    }
 
 
 def mark_missed(app: App, now: datetime) -> list[AirResult]:
@@ -66,7 +56,7 @@ def mark_missed(app: App, now: datetime) -> list[AirResult]:
             session.add(
                 AsRun(broadcast_id=row.id, scheduled_at=row.airtime, outcome=Status.MISSED, detail=reason)
             )
-            app.events.record(session, BroadcastMissed(at=now, reason=reason, **_event_fields(row)))  # type: ignore[arg-type]
+            app.events.record(session, BroadcastMissed(at=now, reason=reason, **about(row)))  # type: ignore[arg-type]
             results.append(AirResult(row.id, Status.MISSED, reason))
             if row.folder:
                 missed_folders.append(app.config.playout.dir / row.folder)
@@ -130,24 +120,24 @@ def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
             )
             break
     with app.db.session() as session:
-        if error is None:
-            session.add(
-                AsRun(
-                    broadcast_id=row.id,
-                    scheduled_at=row.airtime,
-                    started_at=now,
-                    lateness_s=lateness,
-                    outcome=Status.AIRED,
-                    detail="; ".join(details),
-                )
+        session.add(
+            AsRun(
+                broadcast_id=row.id,
+                scheduled_at=row.airtime,
+                started_at=now,
+                lateness_s=lateness,
+                outcome=Status.AIRED if error is None else Status.FAILED,
+                detail="; ".join(details) if error is None else error,
             )
+        )
+        if error is None:
             app.events.record(
                 session,
                 BroadcastAired(
                     at=now,
                     lateness_s=round(lateness, 3),
                     adapters=tuple(a.name for a in app.adapters),
-                    **_event_fields(row),
+                    **about(row),
                 ),  # type: ignore[arg-type]
             )
             result = AirResult(row.id, Status.AIRED, "; ".join(details))
@@ -157,17 +147,7 @@ def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
                 .where(Broadcast.id == row.id)
                 .values(status=Status.FAILED, error=error, updated_at=now)
             )
-            session.add(
-                AsRun(
-                    broadcast_id=row.id,
-                    scheduled_at=row.airtime,
-                    started_at=now,
-                    lateness_s=lateness,
-                    outcome=Status.FAILED,
-                    detail=error,
-                )
-            )
-            app.events.record(session, BroadcastFailed(at=now, error=error, **_event_fields(row)))  # type: ignore[arg-type]
+            app.events.record(session, BroadcastFailed(at=now, error=error, **about(row)))  # type: ignore[arg-type]
             result = AirResult(row.id, Status.FAILED, error)
     app.events.flush()
     return result

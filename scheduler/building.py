@@ -14,19 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from audio.program import ItemSource, ProgramTags, RenderedItem
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audio.errors import AudioError, Pause
+from audio.program import ItemSource, ProgramTags, RenderedItem
 from content.errors import ScriptError
 from content.library import Script
 from content.speech import normalize, split_for_tts
 from scheduler.app import App
 from scheduler.config import Slot
 from scheduler.db.models import Broadcast, BroadcastItem, Status
-from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInvalid
+from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInvalid, about
 from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
 from scheduler.manifest import ItemText, folder_for, manifest_data, write_manifest
 from scheduler.planner import ROTATION_WINDOW, Candidate, Decision, airtime_of, choose, fit
@@ -305,11 +305,7 @@ class ProgramBuilds:
                 session,
                 BroadcastReady(
                     at=now,
-                    broadcast_id=broadcast_id,
-                    day=day,
-                    slot=slot_id,
-                    zone=zone_id,
-                    airtime=row.airtime,
+                    **about(row),
                     items=len(kept),
                     duration_s=round(built.duration_s, 1),
                     offline_items=offline,
@@ -352,11 +348,7 @@ class ProgramBuilds:
                     session,
                     BuildFailed(
                         at=now,
-                        broadcast_id=broadcast_id,
-                        day=day,
-                        slot=slot_id,
-                        zone=zone_id,
-                        airtime=row.airtime,
+                        **about(row),
                         error=error,
                     ),
                 )

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scheduler.db.models import Event
+from scheduler.db.models import Broadcast, Event
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,17 @@ class BroadcastEvent(DomainEvent):
     slot: str
     zone: str
     airtime: datetime
+
+
+def about(row: Broadcast) -> dict[str, Any]:
+    """The fields every broadcast event carries, taken from its row."""
+    return {
+        "broadcast_id": row.id,
+        "day": row.day,
+        "slot": row.slot_id,
+        "zone": row.zone_id,
+        "airtime": row.airtime,
+    }
 
 
 @dataclass(frozen=True)

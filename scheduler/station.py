@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from audio.errors import AudioError
 from scheduler.airing import AirResult, air, due_for_air, mark_missed
@@ -82,16 +82,22 @@ class Station:
         zones = {v.zone for v in self.app.config.villages if v.id in village_ids}
         if not zones:
             return []
-        with self.app.db.session() as session:
-            rows = session.scalars(
-                select(Broadcast).where(
-                    Broadcast.status == Status.READY,
-                    Broadcast.kind == "slot",
-                    Broadcast.zone_id.in_(zones),
-                    Broadcast.airtime > now + RERENDER_MARGIN,
-                )
-            ).all()
+        rows = self._ready_ahead(now, Broadcast.zone_id.in_(zones))
         return [self.build(row.day, row.slot_id, row.zone_id, now, force=True) for row in rows]
+
+    def _ready_ahead(self, now: datetime, *criteria: ColumnElement[bool]) -> list[Broadcast]:
+        """Slot programs that are built and whose airtime is far enough ahead to re-render them."""
+        with self.app.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Broadcast).where(
+                        Broadcast.status == Status.READY,
+                        Broadcast.kind == "slot",
+                        Broadcast.airtime > now + RERENDER_MARGIN,
+                        *criteria,
+                    )
+                ).all()
+            )
 
     def build_days(
         self, first: date, days: int, now: datetime, slot_id: str | None = None
@@ -129,15 +135,7 @@ class Station:
         """Programs spoken by the offline voice are re-rendered with gTTS once it answers again."""
         if "gtts" not in self.app.audio.engines:
             return []
-        with self.app.db.session() as session:
-            rows = session.scalars(
-                select(Broadcast).where(
-                    Broadcast.status == Status.READY,
-                    Broadcast.kind == "slot",
-                    Broadcast.offline_items > 0,
-                    Broadcast.airtime > now + RERENDER_MARGIN,
-                )
-            ).all()
+        rows = self._ready_ahead(now, Broadcast.offline_items > 0)
         results: list[BuildResult] = []
         if self.app.speaker.cooling_down("gtts"):
             return results  # it failed moments ago; ask again after the cool-down

@@ -13,26 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from scheduler.coverage.reports import COUNT_FIELDS, VillageReport
 from scheduler.coverage.rules import Latest
 from scheduler.db.models import VillageReportRow
 
-if TYPE_CHECKING:
-    from scheduler.coverage.reports import VillageReport
-
-COUNTS = (
-    "households_installed",
-    "installs",
-    "smartphone_users",
-    "households_visited",
-    "with_extinguisher",
-    "with_second_exit",
-    "unsafe_electrics",
-)
+COUNTS = COUNT_FIELDS
 FIELDS = (*COUNTS, "unsafe_households")
 TABLE = VillageReportRow.__table__
 BATCH = 50_000

@@ -10,12 +10,9 @@ the same two files.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from docx import Document
@@ -24,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
 
+from scheduler.files import write_atomic
 from scheduler.notify.base import DeliveryError, Message, Notifier
 
 logger = logging.getLogger(__name__)
@@ -57,8 +55,8 @@ class FileNotifier(Notifier):
         docx_path, txt_path = self.paths(message)
         try:
             docx_path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(docx_path, _docx_bytes(message))
-            _write_atomic(txt_path, _txt_bytes(message))
+            write_atomic(docx_path, _docx_bytes(message))
+            write_atomic(txt_path, _txt_bytes(message))
         except OSError as exc:
             raise DeliveryError(
                 target or self.name,
@@ -113,19 +111,3 @@ def _drop_theme_fonts(style_element: BaseOxmlElement) -> None:
     for fonts in style_element.iter(qn("w:rFonts")):
         for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             fonts.attrib.pop(qn(attribute), None)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the notice from the clerk's account
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise

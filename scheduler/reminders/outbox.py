@@ -120,18 +120,19 @@ def deliver_due(
     app: App, now: datetime, *, notifiers: NotifierFactory = notifier_for
 ) -> list[DeliveryResult]:
     """Send every due delivery, unless it is quiet hours in the commune."""
-    if in_quiet_hours(app, now):
-        log.info(
-            "reminders deferred: quiet hours now=%s",
-            now.astimezone(app.config.tz).isoformat(timespec="minutes"),
-        )
-        return []
     with app.db.session() as session:
         due = session.scalars(
             select(Delivery.id)
             .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
             .order_by(Delivery.id)
         ).all()
+    if due and in_quiet_hours(app, now):
+        log.info(
+            "reminders deferred: quiet hours due=%d now=%s",
+            len(due),
+            now.astimezone(app.config.tz).isoformat(timespec="minutes"),
+        )
+        return []
     return [
         r for r in (_deliver_one(app, delivery_id, now, notifiers) for delivery_id in due) if r is not None
     ]
