@@ -11,6 +11,7 @@ programs does not re-read and re-hash the same items for every zone).
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -55,7 +56,9 @@ class FrameStore:
             if key in self._pending or key in self._memory:
                 return
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="audio-encode")
+                self._pool = ThreadPoolExecutor(
+                    self._workers, thread_name_prefix="audio-encode", initializer=_block_signals
+                )
             future = self._pool.submit(self._encode_and_measure, key, pcm)
             self._pending[key] = future
         future.add_done_callback(lambda done: self._settle(key, done))
@@ -65,6 +68,9 @@ class FrameStore:
         with self._lock:
             if self._pending.get(key) is done:
                 del self._pending[key]
+            if not self._pending and self._pool is not None:
+                self._pool.shutdown(wait=False)  # no idle threads left behind between programs
+                self._pool = None
         if done.exception() is None:
             self._remember(key, done.result())
         else:
@@ -112,3 +118,9 @@ class FrameStore:
             while self._memory_bytes > MEMORY_BYTES:
                 _, dropped = self._memory.popitem(last=False)
                 self._memory_bytes -= len(dropped)
+
+
+def _block_signals() -> None:
+    """Keep SIGTERM/SIGINT away from workers: the kernel must deliver them to a thread Python can wake."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})

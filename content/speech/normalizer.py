@@ -41,8 +41,18 @@ def _pause(m: re.Match[str]) -> Hit:
     return canonical_pause(m), "pause"
 
 
-def _keep(m: re.Match[str]) -> Hit:
-    return m.group(0), ""
+def _set_apart(m: re.Match[str]) -> Hit:
+    """A protected name, parked with a space on each side that touches something ("114Nà Pàn-5",
+    "85%Khu 3"), so the words its neighbours become never merge with it — on this pass or the next.
+    Spaces that turn out to be extra are folded after unmasking."""
+    text, start, end = m.string, m.start(), m.end()
+    before = " " if start > 0 and not text[start - 1].isspace() else ""
+    after = " " if end < len(text) and not text[end].isspace() else ""
+    return before + m.group("name") + after, ""
+
+
+_MANY_SPACES = re.compile(r"[ ]{2,}")
+_EDGE_SPACES = re.compile(r"^[ ]+|[ ]+$|[ ]+(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«])[ ]+", re.MULTILINE)
 
 
 class _Rules:
@@ -53,7 +63,8 @@ class _Rules:
         if settings.protected_names:
             names = sorted(settings.protected_names, key=len, reverse=True)
             alternatives = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
-            self.masks.append((re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE), _keep))
+            name = rf"(?<![^\W\d_])(?P<name>{alternatives})(?P<joint>-+(?=[^\W_]))?(?![^\W\d_])"
+            self.masks.append((re.compile(name, re.IGNORECASE), _set_apart))
         reader = NumberReader(settings.dialect, settings.hotlines, settings.glossary)
         passes: list[tuple[re.Pattern[str], Handler]] = []
         pattern, lookup = glossary_pattern(settings.glossary)
@@ -107,7 +118,7 @@ def _run(text: str, settings: SpeechSettings | None, session: Session) -> str:
         text = session.run(text, pattern, handler, masked=True)
     for pattern, handler in rules.passes:
         text = session.run(text, pattern, handler)
-    text = session.unmask(tidy(text))
+    text = _EDGE_SPACES.sub("", _MANY_SPACES.sub(" ", session.unmask(tidy(text))))
     return unicodedata.normalize("NFC", text)
 
 

@@ -50,8 +50,10 @@ NUMBER = re.compile(
     rf"(?:[ \t]?(?P<unit>{_UNIT_ALT})(?![^\W_]|[²³]))?"
 )
 _U = f"[{UPPER_LETTERS}]"
+# a code has at least one digit (PC07, 12/KH-UBND); letters alone ("A-A") are left to the capitals rule,
+# so a code that only appears once digits are split off is read the same on every pass
 CODE = re.compile(
-    rf"(?<![^\W_]|[.-])(?:(?P<num>[0-9]+)/)?(?P<code>(?:{_U}|[0-9])+(?:[-/](?:{_U}|[0-9])+)*)(?![^\W_])(?!-[^\W_])"
+    rf"(?<![^\W_]|[.-])(?=(?:{_U}|[0-9]|[-/])*[0-9])(?:(?P<num>[0-9]+)/)?(?P<code>(?:{_U}|[0-9])+(?:[-/](?:{_U}|[0-9])+)*)(?![^\W_])(?!-[^\W_])"
 )
 _RUNS = re.compile(rf"{_U}+|[0-9]+")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")

@@ -101,7 +101,8 @@ class _Writer:
         self._empty = self._json([])
 
     def _processor(self, column: str) -> Callable[[Any], Any]:
-        return TABLE.c[column].type.bind_processor(self.dialect) or (lambda value: value)
+        column_type = TABLE.c[column].type.dialect_impl(self.dialect)
+        return column_type.bind_processor(self.dialect) or (lambda value: value)
 
     def _values(self, figures: tuple[Any, ...]) -> list[Any]:
         unsafe = figures[-1]
