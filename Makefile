@@ -28,6 +28,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/coverage.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -8,6 +8,7 @@ into place before the row says `ready`, so a crash in between only means the nex
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInv
 from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
 from scheduler.manifest import ItemText, folder_for, manifest_data, write_manifest
 from scheduler.planner import ROTATION_WINDOW, Candidate, Decision, airtime_of, choose, fit
-from scheduler.template_data import build_context
+from scheduler.template_data import CoverageSnapshot, build_context
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,10 @@ def recent_programs(session: Session, slot_id: str, zone_id: str, before: dateti
     return [{item.script_id for item in row.items} for row in rows]
 
 
+# The same script text recurs across zones and days: normalise each distinct text once per process.
+spoken_text = functools.lru_cache(maxsize=1024)(normalize)
+
+
 def speech_parts(spoken: str) -> list[str | Pause]:
     return [Pause(part) if isinstance(part, float) else part for part in split_for_tts(spoken)]
 
@@ -139,9 +144,10 @@ class ProgramBuilds:
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
         ]
         rendered: list[Rendered] = []
+        coverage = CoverageSnapshot(self.app.coverage)
         for candidate in candidates:
             context = build_context(
-                self.app.config, self.app.coverage, day, slot=slot, village_id=candidate.village_id
+                self.app.config, coverage, day, slot=slot, village_id=candidate.village_id
             )
             outcome = self._render(candidate, context, broadcast_id, now)
             if isinstance(outcome, Decision):
@@ -200,7 +206,7 @@ class ProgramBuilds:
             spoken = ""
             source = ItemSource(script.id, title, parts=None, recorded=script.audio, repeat=script.repeat)
         else:
-            spoken = normalize(text, self.app.speech)
+            spoken = spoken_text(text, self.app.speech)
             source = ItemSource(
                 script.id, title, parts=speech_parts(spoken), recorded=None, repeat=script.repeat
             )

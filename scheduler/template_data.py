@@ -32,6 +32,29 @@ class CoverageSource(Protocol):
     def lagging_villages(self, zone_id: str, day: date) -> list[str]: ...
 
 
+class CoverageSnapshot:
+    """One build's view of a coverage source: each figure is read once, however many scripts use it."""
+
+    def __init__(self, source: CoverageSource):
+        self.source = source
+        self._commune: dict[date, CoverageInfo] = {}
+        self._villages: dict[tuple[date, str], VillageInfo] = {}
+
+    def commune(self, day: date) -> CoverageInfo:
+        if day not in self._commune:
+            self._commune[day] = self.source.commune(day)
+        return self._commune[day]
+
+    def village(self, day: date, village_id: str) -> VillageInfo:
+        key = (day, village_id)
+        if key not in self._villages:
+            self._villages[key] = self.source.village(day, village_id)
+        return self._villages[key]
+
+    def lagging_villages(self, zone_id: str, day: date) -> list[str]:
+        return self.source.lagging_villages(zone_id, day)
+
+
 def expected_rate(config: Config, day: date) -> float:
     c = config.campaign
     return linear_expected_rate(c.start, c.deadline, c.targets.household_rate, day)

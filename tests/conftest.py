@@ -13,9 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 POSTGRES_URL = os.environ.get("LOA_TEST_POSTGRES_URL")
+
+# CI replays the same examples every run (a red CI must mean a change broke something); a developer's
+# `make test` explores new random examples each time, and any failure it finds becomes a regression case.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 SMALL_CONFIG = """\
 commune: {{name: Lợi Bác, province: Lạng Sơn, timezone: Asia/Ho_Chi_Minh}}

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils.datetime import from_excel
-
 
 @dataclass(frozen=True, slots=True)
 class UnsafeHousehold:
@@ -155,6 +153,8 @@ def parse_day(value: Any) -> date | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
         # a date cell whose date format was lost: Excel's serial day number
+        from openpyxl.utils.datetime import from_excel  # only XLSX serial dates need it
+
         return from_excel(value).date()
     text = str(value).strip()
     if not text:
