@@ -114,7 +114,7 @@ def status_rows(opts: Options, day: date) -> dict[str, Any]:
             "installs": totals.installs,
             "install_rate": round(totals.install_rate, 6),
             "villages_reported": totals.villages_reported,
-            "villages_lagging": totals.villages_lagging,
+            "villages_lagging": sum(1 for v in villages if v.lagging),
         },
     }
 

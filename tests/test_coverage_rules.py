@@ -97,5 +97,5 @@ def test_commune_totals() -> None:
     totals = commune_totals(villages, CAMPAIGN, day)
     assert (totals.households, totals.households_installed, totals.installs) == (150, 60, 120)
     assert totals.household_rate == pytest.approx(0.4)
-    assert (totals.villages_reported, totals.villages_lagging) == (1, 1)
+    assert (totals.reported, totals.villages_reported, totals.villages_total) == (True, 1, 2)
     assert totals.expected_rate == pytest.approx(progress(CAMPAIGN, day))

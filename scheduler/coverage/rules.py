@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from content.context import CoverageInfo
 from scheduler.config import Campaign, Village
 
 HOUSEHOLD_BEHIND = "household_behind"
@@ -111,26 +112,15 @@ def evaluate(village: Village, latest: Latest | None, campaign: Campaign, day: d
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CommuneCoverage:
-    households: int
-    households_installed: int
-    household_rate: float
-    smartphone_users: int
-    installs: int
-    install_rate: float
-    villages_total: int
-    villages_reported: int
-    villages_lagging: int
-    expected_rate: float
-
-
-def commune_totals(villages: list[VillageCoverage], campaign: Campaign, day: date) -> CommuneCoverage:
+def commune_totals(villages: list[VillageCoverage], campaign: Campaign, day: date) -> CoverageInfo:
+    """The commune's figures as templates and reports read them (`reported`: some village has reported)."""
     households = sum(v.households for v in villages)
     installed = sum(v.households_installed for v in villages)
     users = sum(v.smartphone_users for v in villages)
     installs = sum(v.installs for v in villages)
-    return CommuneCoverage(
+    reported = sum(1 for v in villages if v.last_report is not None)
+    return CoverageInfo(
+        reported=reported > 0,
         households=households,
         households_installed=installed,
         household_rate=rate(installed, households),
@@ -138,7 +128,6 @@ def commune_totals(villages: list[VillageCoverage], campaign: Campaign, day: dat
         installs=installs,
         install_rate=rate(installs, users),
         villages_total=len(villages),
-        villages_reported=sum(1 for v in villages if v.last_report is not None),
-        villages_lagging=sum(1 for v in villages if v.lagging),
+        villages_reported=reported,
         expected_rate=campaign.targets.household_rate * progress(campaign, day),
     )

@@ -25,19 +25,7 @@ class DatabaseCoverage:
         return [evaluate(v, latest.get(v.id), campaign, day) for v in self.config.villages]
 
     def commune(self, day: date) -> CoverageInfo:
-        totals = commune_totals(self.villages(day), self.config.campaign, day)
-        return CoverageInfo(
-            reported=totals.villages_reported > 0,
-            households=totals.households,
-            households_installed=totals.households_installed,
-            household_rate=totals.household_rate,
-            smartphone_users=totals.smartphone_users,
-            installs=totals.installs,
-            install_rate=totals.install_rate,
-            villages_total=totals.villages_total,
-            villages_reported=totals.villages_reported,
-            expected_rate=totals.expected_rate,
-        )
+        return commune_totals(self.villages(day), self.config.campaign, day)
 
     def village(self, day: date, village_id: str) -> VillageInfo:
         coverage = next(c for c in self.villages(day) if c.village_id == village_id)
