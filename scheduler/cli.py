@@ -258,9 +258,11 @@ def db_upgrade(ctx: typer.Context) -> None:
     typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {config.database.url}")
 
 
-def configure_logging() -> None:
+def configure_logging(service: bool) -> None:
+    """The service logs one line per event (INFO); a one-shot command only warnings, so a clerk sees the
+    answer, not the machinery. LOA_LOG_LEVEL overrides both."""
     logging.basicConfig(
-        level=os.environ.get("LOA_LOG_LEVEL", "INFO"),
+        level=os.environ.get("LOA_LOG_LEVEL") or ("INFO" if service else "WARNING"),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
@@ -269,7 +271,7 @@ def configure_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    configure_logging()
+    configure_logging(service="serve" in (sys.argv[1:] if argv is None else argv))
     try:
         # click returns the code of a typer.Exit instead of raising it when standalone_mode is off
         result = app(args=argv, standalone_mode=False)
