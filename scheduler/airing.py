@@ -83,17 +83,36 @@ def due_for_air(app: App, now: datetime) -> list[Broadcast]:
         )
 
 
-def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
-    """Claim a ready broadcast and run the playout adapters; None if another process got it first."""
+def claim(app: App, broadcast_id: int, now: datetime) -> Broadcast | None:
+    """Mark a ready broadcast aired, if it still is ready and within the grace; None otherwise.
+
+    The conditional update is the lock: exactly one process (and one tick) gets the row.
+    """
+    earliest = now - app.config.schedule.misfire_grace
     with app.db.session() as session:
         claimed = session.execute(
             update(Broadcast)
-            .where(Broadcast.id == broadcast_id, Broadcast.status == Status.READY)
+            .where(
+                Broadcast.id == broadcast_id,
+                Broadcast.status == Status.READY,
+                Broadcast.airtime >= earliest,
+                Broadcast.airtime <= now,
+            )
             .values(status=Status.AIRED, aired_at=now, updated_at=now)
         ).rowcount
         row = session.get(Broadcast, broadcast_id)
-    if not claimed or row is None:
-        return None
+    return row if claimed and row is not None else None
+
+
+def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
+    """Claim a ready broadcast and run the playout adapters; None if another process got it first."""
+    row = claim(app, broadcast_id, now)
+    return publish(app, row, now) if row is not None else None
+
+
+def publish(app: App, row: Broadcast, now: datetime) -> AirResult:
+    """Run the playout adapters for a claimed broadcast; any failure makes it `failed`, loudly."""
+    broadcast_id = row.id
     lateness = (now - row.airtime).total_seconds()
     airing = Airing(
         folder=app.config.playout.dir / (row.folder or ""),
@@ -117,6 +136,12 @@ def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
                 exc.adapter,
                 exc.exit_status,
                 exc.message,
+            )
+            break
+        except Exception as exc:  # the row is already claimed: any failure must end as `failed`, not lost
+            error = f"{adapter.name}: lỗi không lường trước khi phát: {exc}"
+            log.exception(
+                "playout crashed broadcast=%s zone=%s adapter=%s", broadcast_id, row.zone_id, adapter.name
             )
             break
     with app.db.session() as session:
@@ -150,4 +175,6 @@ def air(app: App, broadcast_id: int, now: datetime) -> AirResult | None:
             app.events.record(session, BroadcastFailed(at=now, error=error, **about(row)))  # type: ignore[arg-type]
             result = AirResult(row.id, Status.FAILED, error)
     app.events.flush()
+    if error is not None:
+        mark_manifest(airing.folder, Status.FAILED)
     return result

@@ -19,10 +19,12 @@ from audio.speaker import Speaker, build_engines
 from content.library import Library, load_library
 from content.render import ScriptRenderer
 from content.speech import normalize
+from content.speech.errors import SpeechError
 from content.speech.settings import SpeechSettings, make_settings
 from scheduler.config import Config
 from scheduler.coverage.source import DatabaseCoverage
 from scheduler.db.engine import Database
+from scheduler.errors import ConfigError
 from scheduler.events import EventLog, ScriptInvalid, log_event
 from scheduler.playout import PlayoutAdapter, adapters_for
 from scheduler.template_data import CoverageSource
@@ -33,12 +35,19 @@ log = logging.getLogger(__name__)
 def speech_settings(config: Config) -> SpeechSettings:
     protected = [config.commune.name, config.commune.province]
     protected += [v.name for v in config.villages] + [z.name for z in config.zones]
-    return make_settings(
-        dialect=config.commune.dialect,
-        glossary=config.speech.glossary,
-        hotlines=config.speech.hotlines,
-        protected_names=protected,
-    )
+    try:
+        return make_settings(
+            dialect=config.commune.dialect,
+            glossary=config.speech.glossary,
+            hotlines=config.speech.hotlines,
+            protected_names=protected,
+        )
+    except SpeechError as exc:  # e.g. a glossary entry the normaliser cannot use
+        raise ConfigError(
+            config.source or "config.yaml",
+            f"giá trị {exc.value!r} không dùng được",
+            key=f"speech.{exc.field}",
+        ) from None
 
 
 def audio_settings(config: Config, speech: SpeechSettings) -> AudioSettings:
@@ -142,11 +151,15 @@ class App:
 
 
 def _signature(directory: Path) -> tuple[tuple[str, float, int], ...]:
+    """Names, times and sizes of every file under `directory` (sub-folders too, as the library reads)."""
     if not directory.is_dir():
         return ()
     entries = []
-    for path in sorted(directory.iterdir()):
-        if path.is_file():
-            stat = path.stat()
-            entries.append((path.name, stat.st_mtime, stat.st_size))
+    for path in sorted(directory.rglob("*")):
+        try:
+            if path.is_file():
+                stat = path.stat()
+                entries.append((str(path.relative_to(directory)), stat.st_mtime, stat.st_size))
+        except FileNotFoundError:  # removed while we looked: the next tick sees the new state
+            continue
     return tuple(entries)

@@ -25,6 +25,7 @@ from content.errors import ScriptError
 from content.library import Script
 from content.speech import normalize, split_for_tts
 from scheduler.app import App
+from scheduler.clock import file_time
 from scheduler.config import Slot
 from scheduler.db.models import Broadcast, BroadcastItem, Status
 from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInvalid, about
@@ -179,7 +180,11 @@ class ProgramBuilds:
             row = ensure_broadcast(
                 session, day=day, slot_id=slot_id, zone_id=zone_id, airtime=now, kind="alert", now=now
             )
-            broadcast_id = row.id
+            broadcast_id, status = row.id, row.status
+        if status != Status.PLANNED:  # another alert took this id a moment ago: never rebuild an aired one
+            return BuildResult(
+                broadcast_id, day, slot_id, zone_id, status, built=False, error="trùng mã thông báo khẩn"
+            )
         context = build_context(self.app.config, self.app.coverage, day, alert=(message, now, zones))
         outcome = self._render(Candidate(script), context, broadcast_id, now)
         if isinstance(outcome, Decision):
@@ -237,7 +242,7 @@ class ProgramBuilds:
             )
         config = self.app.config
         final = folder_for(config.playout.dir, day, slot_id, zone_id)
-        clean_stale_staging(final.parent)
+        clean_stale_staging(final.parent, file_time())
         staging = staging_dir(final)
         tags = ProgramTags(
             title=f"{config.commune.name} {day.strftime('%d/%m/%Y')} {slot_id} {config.zone(zone_id).name}",
@@ -262,22 +267,18 @@ class ProgramBuilds:
                     generated_at=now,
                 ),
             )
-        except AudioError as exc:
+        except (AudioError, OSError) as exc:
             shutil.rmtree(staging, ignore_errors=True)
             return self._fail_build(
-                broadcast_id, day, slot_id, zone_id, now, f"lỗi dựng âm thanh: {exc}", decisions
+                broadcast_id, day, slot_id, zone_id, now, f"lỗi dựng âm thanh hoặc ghi tệp: {exc}", decisions
             )
         offline = sum(1 for item in built.items if item.offline)
         with self.app.db.session() as session:
             row = session.get(Broadcast, broadcast_id)
-            if row is None or row.status not in (Status.PLANNED, Status.READY):
-                shutil.rmtree(staging, ignore_errors=True)
-                return BuildResult(
-                    broadcast_id, day, slot_id, zone_id, row.status if row else "gone", built=False
-                )
-            swap_into_place(staging, final)
-            rerender = row.status == Status.READY
-            session.execute(
+            rerender = row is not None and row.status == Status.READY
+            # the conditional update comes first: it holds the row until commit, so no other process can
+            # claim (air) it between our check and the folder swap below
+            updated = session.execute(
                 update(Broadcast)
                 .where(Broadcast.id == broadcast_id, Broadcast.status.in_([Status.PLANNED, Status.READY]))
                 .values(
@@ -290,7 +291,13 @@ class ProgramBuilds:
                     rendered_at=now,
                     updated_at=now,
                 )
-            )
+            ).rowcount
+            if not updated or row is None:
+                shutil.rmtree(staging, ignore_errors=True)
+                return BuildResult(
+                    broadcast_id, day, slot_id, zone_id, row.status if row else "gone", built=False
+                )
+            swap_into_place(staging, final)
             session.execute(delete(BroadcastItem).where(BroadcastItem.broadcast_id == broadcast_id))
             for position, (rendered, item) in enumerate(zip(kept, built.items, strict=True), start=1):
                 session.add(

@@ -69,7 +69,7 @@ def _contexts(config: Config, script: Script, today: date, now: datetime) -> lis
 
 def _check_command(config: Config, now: datetime) -> list[str]:
     template = config.playout.command or ""
-    airing = Airing(config.playout.dir, now.date(), "slot", "zone", now, now)
+    airing = Airing(config.playout.dir, now.astimezone(config.tz).date(), "slot", "zone", now, now)
     try:
         command_line(template, airing)
     except PlayoutError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from audio.errors import AudioError
 from content.errors import ContentError
@@ -121,7 +123,7 @@ def program_build(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Dựng trước chương trình cho các khung giờ và cụm loa; in ra những gì đã ghi."""
-    from scheduler.tables import dumps, table
+    from scheduler.tables import dumps, status_word, table
 
     opts = options(ctx)
     now = opts.clock().now()
@@ -155,7 +157,7 @@ def program_build(
                     r["date"],
                     r["slot"],
                     r["zone"],
-                    r["status"],
+                    status_word(r["status"]),
                     r["items"] or "",
                     _minutes(r["duration_s"]),
                     r["folder"] or r["error"] or ("đã dựng trước đó" if r["status"] == "ready" else ""),
@@ -181,7 +183,7 @@ def broadcasts_list(
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
     from scheduler.reports import broadcasts_on
-    from scheduler.tables import dumps, table
+    from scheduler.tables import dumps, status_word, table
 
     opts = options(ctx)
     station = open_station(opts)
@@ -200,7 +202,7 @@ def broadcasts_list(
                     r["airtime"][11:16],
                     r["slot"],
                     r["zone"],
-                    r["status"],
+                    status_word(r["status"]),
                     r["items"],
                     _minutes(r["duration_s"]),
                     "" if r["lateness_s"] is None else f"{r['lateness_s']:.1f}",
@@ -230,8 +232,10 @@ def alert(
     failed = False
     for outcome in outcomes:
         if isinstance(outcome, AirResult):
-            typer.echo(f"Đã phát broadcast #{outcome.broadcast_id}: {outcome.status} {outcome.detail}")
-            failed |= outcome.status != "aired"
+            ok = outcome.status == "aired"
+            verb = "Đã phát" if ok else "Lỗi phát"
+            typer.echo(f"{verb} thông báo khẩn (buổi phát #{outcome.broadcast_id}): {outcome.detail}")
+            failed |= not ok
         elif not outcome.built:
             typer.echo(f"Không dựng được cho cụm {outcome.zone}: {outcome.error}", err=True)
             failed = True
@@ -256,6 +260,16 @@ def db_upgrade(ctx: typer.Context) -> None:
     config = options(ctx).config()
     Database(config.database.url).migrate().dispose()
     typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {config.database.url}")
+
+
+_OS_REASONS = {
+    errno.ENOENT: "không tồn tại (kiểm tra đường dẫn)",
+    errno.EACCES: "không có quyền đọc/ghi",
+    errno.EPERM: "không có quyền",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ đọc",
+    errno.EISDIR: "là một thư mục, không phải tệp",
+}
 
 
 def configure_logging(service: bool) -> None:
@@ -286,6 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except AudioError as exc:
         typer.echo(f"lỗi âm thanh: {exc}", err=True)
+        return 1
+    except OSError as exc:  # a file or folder the command could not read or write
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        typer.echo(f"lỗi tệp:{where}: {reason}", err=True)
+        return 1
+    except SQLAlchemyError as exc:
+        typer.echo(f"lỗi cơ sở dữ liệu: {getattr(exc, 'orig', None) or exc}", err=True)
         return 1
     except (typer.Abort, KeyboardInterrupt):
         return 130

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from scheduler.cli_support import Options, open_station, options, parse_date
-from scheduler.tables import dumps, table
+from scheduler.tables import dumps, status_word, table
 
 coverage_app = typer.Typer(no_args_is_help=True, help="Tiến độ cài đặt Báo cháy 114 theo thôn.")
 reminders_app = typer.Typer(no_args_is_help=True, help="Thông báo nhắc thôn chậm tiến độ.")
@@ -223,7 +223,7 @@ def reminders_list(
                     r["date"],
                     "nhắc" if r["kind"] == "reminder" else "vượt cấp",
                     ", ".join(REASON_WORDS.get(x, x) for x in r["reasons"]),
-                    r["status"],
+                    status_word(r["status"]),
                     r["attempts"],
                     (r["last_error"] or "")[:60],
                 )

@@ -17,6 +17,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def file_time() -> float:
+    """The wall clock as file systems stamp files (seconds since the epoch), to compare with mtimes.
+
+    Not the service's (possibly rehearsed) `now`: file ages are real ages.
+    """
+    return utcnow().timestamp()
+
+
 def ensure_aware(value: datetime, tz: ZoneInfo | None = None) -> datetime:
     """Attach `tz` (default UTC) to a naive datetime; convert an aware one to UTC."""
     if value.tzinfo is None:

@@ -174,8 +174,8 @@ class Scripts(Model):
 
 
 class Speech(Model):
-    glossary: dict[str, str] = {}
-    hotlines: list[str] = []
+    glossary: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = {}
+    hotlines: list[Annotated[str, Field(pattern=r"^[0-9]{2,8}$")]] = []
 
 
 class Playout(Model):
@@ -324,7 +324,8 @@ _MESSAGES = {
     "dict_type": "phải là một bảng khóa: giá trị",
     "model_type": "phải là một bảng khóa: giá trị",
     "too_short": "danh sách không được rỗng",
-    "string_pattern_mismatch": "chỉ dùng chữ thường không dấu, số, '-' hoặc '_'",
+    "string_pattern_mismatch": "giá trị không đúng dạng (mã: chữ thường không dấu, số, '-' hoặc '_'; số gọi: chỉ chữ số)",
+    "string_too_short": "không được để trống",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -117,8 +118,11 @@ Subscriber = Callable[[DomainEvent], None]
 
 @dataclass
 class EventLog:
+    """Thread-safe: programs of several zones are published side by side."""
+
     subscribers: list[Subscriber] = field(default_factory=list)
     _pending: list[DomainEvent] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.append(subscriber)
@@ -126,16 +130,20 @@ class EventLog:
     def record(self, session: Session, event: DomainEvent) -> None:
         broadcast_id = getattr(event, "broadcast_id", None)
         session.add(Event(at=event.at, kind=event.kind, broadcast_id=broadcast_id, payload=event.payload()))
-        self._pending.append(event)
+        with self._lock:
+            self._pending.append(event)
+
+    def discard(self) -> None:
+        """Forget events whose transaction rolled back."""
+        with self._lock:
+            self._pending.clear()
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, []
+        with self._lock:
+            pending, self._pending = self._pending, []
         for event in pending:
             for subscriber in self.subscribers:
                 subscriber(event)
-
-    def discard(self) -> None:
-        self._pending.clear()
 
 
 def log_event(event: DomainEvent) -> None:

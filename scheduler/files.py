@@ -50,9 +50,17 @@ def swap_into_place(staging: Path, final: Path) -> None:
         os.rename(staging, final)
 
 
-def clean_stale_staging(parent: Path) -> None:
-    """Remove staging folders left by a crash (they were never published)."""
+STALE_AFTER_S = 3600.0
+
+
+def clean_stale_staging(parent: Path, now_s: float) -> None:
+    """Remove staging and retired folders left by a crash: those untouched for an hour (a build in
+    progress in another process is younger than that). `now_s` is a file-system timestamp."""
     if not parent.is_dir():
         return
-    for child in parent.glob(".*.staging"):
-        shutil.rmtree(child, ignore_errors=True)
+    for child in [*parent.glob(".*.staging"), *parent.glob(".*.old")]:
+        try:
+            if now_s - child.stat().st_mtime > STALE_AFTER_S:
+                shutil.rmtree(child, ignore_errors=True)
+        except FileNotFoundError:
+            continue

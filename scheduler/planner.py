@@ -83,12 +83,15 @@ def choose(
     """Pick the candidates of one program, in airing order, before fitting to the slot's duration.
 
     `recent` holds the script ids of the previous programs of this slot and zone, newest first.
+    Village scripts go to each of `villages` (the zone's lagging villages) in every program while they
+    lag: rotation does not apply to them.
     """
     window = [set(ids) for ids in recent[:ROTATION_WINDOW]]
     last_seen = _recency(recent)
     applicable = [s for s in scripts if not s.urgent and s.is_valid_on(day) and s.applies_to_slot(slot_id)]
     pinned = [s for s in applicable if s.pinned]
-    pool = [s for s in applicable if not s.pinned]
+    pool = [s for s in applicable if not s.pinned and s.audience == "commune"]
+    targeted = [s for s in applicable if not s.pinned and s.audience == "village"]
 
     def order(s: Script) -> tuple[int, int, str]:
         return (-s.priority, -last_seen.get(s.id, len(recent) + 1), s.id)
@@ -97,31 +100,19 @@ def choose(
     fresh: list[Script] = []
     for script in sorted(pool, key=order):
         if any(script.id in ids for ids in window):
-            decisions.append(
-                Decision(
-                    script.id,
-                    "skipped",
-                    "recently_aired",
-                    "đã phát trong 3 chương trình gần nhất của khung giờ này",
-                )
-            )
+            detail = f"đã phát trong {ROTATION_WINDOW} chương trình gần nhất của khung giờ này"
+            decisions.append(Decision(script.id, "skipped", "recently_aired", detail))
         else:
             fresh.append(script)
     if not fresh and pool:
         oldest = max(pool, key=lambda s: (last_seen.get(s.id, len(recent) + 1), s.priority, s.id))
         fresh.append(oldest)
         decisions = [d for d in decisions if d.script != oldest.id]
-        decisions.append(
-            Decision(
-                oldest.id,
-                "repeated",
-                "rotation_exhausted",
-                "không còn bài mới, phát lại bài đã lâu chưa phát nhất",
-            )
-        )
+        detail = "không còn bài mới, phát lại bài đã lâu chưa phát nhất"
+        decisions.append(Decision(oldest.id, "repeated", "rotation_exhausted", detail))
 
-    candidates = [Candidate(s) for s in sorted(pinned, key=order)]
-    for script in fresh:
+    candidates: list[Candidate] = []
+    for script in sorted(pinned, key=order) + sorted(fresh + targeted, key=order):
         if script.audience == "village":
             candidates.extend(Candidate(script, v) for v in villages)
         else:
@@ -156,8 +147,16 @@ def fit(
                 victim.key,
                 "dropped",
                 "over_duration",
-                f"chương trình vượt quá {max_seconds / 60:g} phút; bỏ bài ưu tiên thấp nhất "
+                f"chương trình vượt quá {_minutes(max_seconds)}; bỏ bài ưu tiên thấp nhất "
                 f"({durations[victim.key]:.0f} giây)",
             )
         )
     return kept, decisions
+
+
+def _minutes(seconds: float) -> str:
+    """900 → "15 phút", 90 → "1 phút 30 giây", 16 → "16 giây"."""
+    minutes, secs = divmod(round(seconds), 60)
+    if not minutes:
+        return f"{secs} giây"
+    return f"{minutes} phút" + (f" {secs} giây" if secs else "")

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.clock import Clock
+from scheduler.clock import Clock, utcnow
 from scheduler.planner import occurrences
 from scheduler.station import Station
 
@@ -96,7 +96,7 @@ class Runtime:
             id="tick",
             name="tick",
             replace_existing=True,
-            next_run_time=datetime.now(self.scheduler.timezone),
+            next_run_time=utcnow(),
         )
         self.scheduler.start()
         log.info(

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, select
 
 from audio.errors import AudioError
-from scheduler.airing import AirResult, air, due_for_air, mark_missed
+from scheduler.airing import AirResult, air, claim, due_for_air, mark_missed, publish
 from scheduler.app import App
 from scheduler.building import BuildResult, ProgramBuilds, speech_parts
 from scheduler.coverage.evaluation import evaluate_if_due
@@ -122,14 +123,19 @@ class Station:
         return results
 
     def air_due(self, now: datetime) -> list[AirResult]:
-        results = []
+        """Claim every due program first, then publish them side by side: a player that plays one zone's
+        program to the end (`playout.command`) must not delay the next zone past its airtime."""
+        claimed = []
         for row in due_for_air(self.app, now):
             if row.status == Status.PLANNED and row.kind == "slot":
                 self.build(row.day, row.slot_id, row.zone_id, now)  # late render, still within the grace
-            result = air(self.app, row.id, now)
-            if result is not None:
-                results.append(result)
-        return results
+            got = claim(self.app, row.id, now)
+            if got is not None:
+                claimed.append(got)
+        if len(claimed) <= 1:
+            return [publish(self.app, row, now) for row in claimed]
+        with ThreadPoolExecutor(max_workers=len(claimed), thread_name_prefix="playout") as pool:
+            return list(pool.map(lambda row: publish(self.app, row, now), claimed))
 
     def rerender_offline(self, now: datetime) -> list[BuildResult]:
         """Programs spoken by the offline voice are re-rendered with gTTS once it answers again."""
@@ -178,7 +184,7 @@ class Station:
         if script is None:
             raise InputError(f"thư mục {config.scripts.dir} không có bài mẫu thông báo khẩn (urgent: true)")
         local = now.astimezone(config.tz)
-        slot_id = f"khan-{local:%H%M%S}"
+        slot_id = self._free_alert_slot(local.date(), f"khan-{local:%H%M%S}")
         names = tuple(config.zone(z).name for z in chosen)
         outcomes: list[BuildResult | AirResult] = []
         ids = []
@@ -196,6 +202,20 @@ class Station:
             )
         self.app.events.flush()
         return outcomes
+
+    def _free_alert_slot(self, day: date, base: str) -> str:
+        """`khan-HHMMSS`, or `khan-HHMMSS-2`, `-3`… when alerts come within the same second."""
+        with self.app.db.session() as session:
+            taken = set(
+                session.scalars(
+                    select(Broadcast.slot_id).where(Broadcast.day == day, Broadcast.slot_id.startswith(base))
+                )
+            )
+        slot_id, n = base, 1
+        while slot_id in taken:
+            n += 1
+            slot_id = f"{base}-{n}"
+        return slot_id
 
     def next_airtime(self, now: datetime) -> datetime | None:
         found = occurrences(self.app.config, now, now + timedelta(days=8))

@@ -7,6 +7,21 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+STATUS_WORDS = {
+    "planned": "chờ dựng",
+    "ready": "sẵn sàng",
+    "aired": "đã phát",
+    "missed": "bị lỡ",
+    "failed": "lỗi",
+    "pending": "chờ gửi",
+    "sent": "đã gửi",
+}
+
+
+def status_word(status: str) -> str:
+    """The Vietnamese word for a state in human tables (`--json` keeps the English value)."""
+    return STATUS_WORDS.get(status, status)
+
 
 def _width(text: str) -> int:
     return sum(

@@ -99,7 +99,7 @@ def test_program_build_then_list_json(
     }
     assert listed[0]["airtime"] == "2026-11-30T05:30:00+07:00" and listed[0]["status"] == "ready"
     code, out, _ = run(capsys, *now, "broadcasts", "list", "--date", "2026-11-30")
-    assert code == 0 and "05:30" in out and "ready" in out and "trạng thái" in out
+    assert code == 0 and "05:30" in out and "sẵn sàng" in out and "trạng thái" in out
 
 
 def test_program_build_days(capsys: pytest.CaptureFixture[str], config: Path) -> None:
@@ -159,7 +159,7 @@ def test_alert_command(capsys: pytest.CaptureFixture[str], config: Path, tmp_pat
         "trung-tam",
     )
     assert code == 0, err
-    assert "aired" in out
+    assert "Đã phát thông báo khẩn" in out
     assert (tmp_path / "playout/2026-11-30/khan-100005/trung-tam/program.mp3").is_file()
     code, _, err = run(capsys, "--config", str(config), "alert", "Cháy", "--zones", "phia-dong")
     assert code == 2 and "phia-dong" in err

@@ -58,7 +58,7 @@ def test_import_status_and_reminders(
     assert code == 0 and "Đã gửi 1/1" in out  # the printable notice (no Apprise URL configured)
     assert list((tmp_path / "notices" / "2026-11-30").glob("na-pan-reminder-*.docx"))
     code, out, _ = run(capsys, *config, "reminders", "list", "--date", "2026-11-30")
-    assert "sent" in out and "nhắc" in out
+    assert "đã gửi" in out and "nhắc" in out
 
 
 def test_import_errors_exit_2_and_list_every_problem(

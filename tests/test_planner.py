@@ -164,3 +164,26 @@ def test_fit_never_exceeds_max_duration(
     assert all(d.reason == "over_duration" for d in decisions)
     total = sum(durations[c.key] for c in result) + 2.0 * max(len(result) - 1, 0)
     assert total <= max_s
+
+
+def test_lagging_village_hears_its_reminder_in_every_program() -> None:
+    scripts = [script("nhac-thon", audience="village", priority=5), script("a", priority=9), script("b")]
+    recent = [{"nhac-thon", "a"}, {"nhac-thon", "b"}]  # aired in the last programs: rotation does not apply
+    chosen, decisions = choose(
+        scripts, day=date(2026, 12, 1), slot_id="sang", recent=recent, villages=["na-pan"]
+    )
+    assert "nhac-thon@na-pan" in ids(chosen)
+    assert all(d.script != "nhac-thon" for d in decisions)
+
+
+def test_pinned_village_script_goes_to_each_lagging_village_only() -> None:
+    scripts = [script("nhac-thon", audience="village", pinned=True), script("a")]
+    chosen, _ = choose(scripts, day=date(2026, 12, 1), slot_id="sang", villages=["na-pan", "ban-chu"])
+    assert ids(chosen) == ["nhac-thon@na-pan", "nhac-thon@ban-chu", "a"]
+    chosen, _ = choose(scripts, day=date(2026, 12, 1), slot_id="sang")
+    assert ids(chosen) == ["a"]
+
+
+def test_drop_detail_is_readable_vietnamese() -> None:
+    (decision,) = fit([Candidate(script("a"))], {"a": 20.0}, 16.0, 2.0)[1]
+    assert "vượt quá 16 giây" in decision.detail

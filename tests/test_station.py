@@ -317,3 +317,42 @@ def test_recorded_item_goes_through_the_same_processing(tmp_path: Path, db_url: 
     assert item["engine"] == "recorded" and item["text"] == "Lời ghi tiếng Tày."
     loudness, peak = measure(result.folder / "program.mp3")  # type: ignore[operator]
     assert abs(loudness + 16.0) <= 1.0 and peak <= -1.0
+
+
+def test_two_alerts_in_the_same_second_both_air(tmp_path: Path, db_url: str) -> None:
+    station = open_station(tmp_path, db_url)
+    now = local(10, 15, 30)
+    station.alert("Cháy rừng ở đồi Khòn Pẩu.", ["phia-bac"], now)
+    second = station.alert("Bổ sung: gió mạnh, bà con đóng cửa.", ["phia-bac"], now)
+    assert [getattr(o, "status", None) for o in second if not hasattr(o, "built")] == ["aired"]
+    assert (tmp_path / "playout/2026-11-30/khan-101530-2/phia-bac/program.mp3").is_file()
+
+
+def test_a_broken_adapter_fails_the_broadcast_and_the_manifest_says_so(tmp_path: Path, db_url: str) -> None:
+    from scheduler.playout import Airing, PlayoutAdapter
+
+    class Unplugged(PlayoutAdapter):
+        name = "amplifier"
+
+        def publish(self, airing: Airing) -> str | None:
+            raise PermissionError(13, "Permission denied", "/dev/snd")
+
+    station = open_station(tmp_path, db_url)
+    station.app.adapters.append(Unplugged())
+    station.tick(local(4, 0))
+    report = station.tick(local(5, 30))
+    assert {r.status for r in report.aired} == {"failed"}
+    assert {b.status for b in rows(station) if b.slot_id == "sang"} == {"failed"}
+    manifest = json.loads(
+        (tmp_path / "playout/2026-11-30/sang/trung-tam/manifest.json").read_text(encoding="utf-8")
+    )
+    assert manifest["status"] == "failed"
+
+
+def test_claim_refuses_a_program_past_its_grace(tmp_path: Path, db_url: str) -> None:
+    from scheduler.airing import air
+
+    station = open_station(tmp_path, db_url)
+    result = station.build(MONDAY, "sang", "trung-tam", local(4, 0))
+    assert air(station.app, result.broadcast_id, local(5, 35, 1)) is None  # 5 min 1 s late: never aired
+    assert air(station.app, result.broadcast_id, local(5, 34, 59)) is not None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.app import App
@@ -207,4 +208,8 @@ def evaluate_if_due(app: App, now: datetime) -> Evaluation | None:
         done = session.scalar(select(VillageState.id).where(VillageState.day == local.date()).limit(1))
     if done is not None:
         return None
-    return evaluate_all(app, local.date(), now)
+    try:
+        return evaluate_all(app, local.date(), now)
+    except IntegrityError:  # another process (an import, `loa coverage evaluate`) evaluated it just now
+        app.events.discard()
+        return None

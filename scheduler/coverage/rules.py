@@ -20,7 +20,6 @@ from scheduler.config import Campaign, Village
 HOUSEHOLD_BEHIND = "household_behind"
 INSTALL_BEHIND = "install_behind"
 STALE = "stale"
-REASONS = (HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE)
 EPSILON = 1e-9  # 0.8 - 0.1 is 0.7000000000000001 in floating point; a rate exactly on the line is not behind
 
 

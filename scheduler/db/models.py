@@ -39,9 +39,6 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
-FINAL_STATUSES = (Status.AIRED, Status.MISSED, Status.FAILED)
-
-
 class Broadcast(Base):
     """One program on one zone at one airtime: a regular slot, or an urgent alert."""
 

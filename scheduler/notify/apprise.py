@@ -112,8 +112,3 @@ class _Masker:
 
 def _pieces(url: str) -> list[str]:
     return [piece for piece in _SEPARATORS.split(url) if piece]
-
-
-def masked_url(url: str) -> str:
-    """The form of ``url`` that is safe to show (for listings of configured targets)."""
-    return _Masker(url, apprise.Apprise.instantiate(url)).display

@@ -47,6 +47,8 @@ class CommandPlayout(PlayoutAdapter):
             )
         except FileNotFoundError:
             raise PlayoutError(self.name, f"không tìm thấy chương trình {argv[0]!r}") from None
+        except OSError as exc:
+            raise PlayoutError(self.name, f"không chạy được {argv[0]!r}: {exc.strerror or exc}") from None
         except subprocess.TimeoutExpired:
             raise PlayoutError(self.name, f"lệnh phát chạy quá {self.timeout}") from None
         if done.returncode != 0:

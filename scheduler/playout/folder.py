@@ -13,6 +13,12 @@ class FolderPlayout(PlayoutAdapter):
     def publish(self, airing: Airing) -> str | None:
         if not airing.program.is_file():
             raise PlayoutError(self.name, f"thiếu tệp chương trình {airing.program}")
-        if not mark_manifest(airing.folder, "aired", aired_at=airing.aired_at):
+        try:
+            marked = mark_manifest(airing.folder, "aired", aired_at=airing.aired_at)
+        except OSError as exc:
+            raise PlayoutError(
+                self.name, f"không ghi được {airing.folder / 'manifest.json'}: {exc.strerror or exc}"
+            ) from None
+        if not marked:
             raise PlayoutError(self.name, f"không đọc được {airing.folder / 'manifest.json'}")
         return str(airing.program)

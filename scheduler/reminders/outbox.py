@@ -211,12 +211,12 @@ def _deliver_one(
 
 
 def retry(app: App, notice_id: int, now: datetime) -> int:
-    """`loa reminders retry ID`: failed (or waiting) deliveries of a notice become due now."""
+    """`loa reminders retry ID`: the failed deliveries of a notice become due now (one in flight is left alone)."""
     with app.db.session() as session:
         if session.get(Notice, notice_id) is None:
             raise InputError(f"không có thông báo số {notice_id}")
         return session.execute(
             update(Delivery)
-            .where(Delivery.notice_id == notice_id, Delivery.status != SENT)
+            .where(Delivery.notice_id == notice_id, Delivery.status == FAILED)
             .values(status=PENDING, attempts=0, next_attempt_at=now, updated_at=now)
         ).rowcount
