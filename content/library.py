@@ -211,8 +211,11 @@ def _audio(path: Path, value: object, line: int) -> Path:
         raise ScriptError(path, line, f"tệp ghi âm phải là MP3 hoặc WAV: {value}")
     if not audio.is_file():
         raise ScriptError(path, line, f"không tìm thấy tệp ghi âm: {audio}")
-    with audio.open("rb") as handle:
-        head = handle.read(12)
+    try:
+        with audio.open("rb") as handle:
+            head = handle.read(12)
+    except OSError as exc:
+        raise ScriptError(path, line, f"không đọc được tệp ghi âm {audio}: {exc.strerror or exc}") from None
     is_wav = head[:4] == b"RIFF" and head[8:12] == b"WAVE"
     is_mp3 = head[:3] == b"ID3" or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
     if not (is_wav if audio.suffix.lower() == ".wav" else is_mp3):

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from audio.errors import AudioError, Pause
+from audio.errors import AssemblyError, AudioError, Pause, RenderError
 from audio.program import ItemSource, ProgramTags, RenderedItem
 from content.errors import ScriptError
 from content.library import Script
@@ -105,6 +105,16 @@ def recent_programs(session: Session, slot_id: str, zone_id: str, before: dateti
 
 # The same script text recurs across zones and days: normalise each distinct text once per process.
 spoken_text = functools.lru_cache(maxsize=1024)(normalize)
+
+
+def audio_problem(exc: AudioError) -> str:
+    """What an operator reads when an item could not be made into sound (the log keeps the detail)."""
+    if isinstance(exc, RenderError):
+        temporary = " (lỗi tạm thời, sẽ thử lại ở lần dựng sau)" if exc.transient else ""
+        return f"không đọc được thành tiếng bằng giọng {exc.engine}{temporary}"
+    if isinstance(exc, AssemblyError) and exc.path is not None:
+        return f"không xử lý được tệp âm thanh {exc.path.name} (tệp hỏng hoặc không có tiếng)"
+    return "không xử lý được âm thanh của bài này"
 
 
 def speech_parts(spoken: str) -> list[str | Pause]:
@@ -221,7 +231,7 @@ class ProgramBuilds:
             self._record(
                 ItemSkipped(at=now, broadcast_id=broadcast_id, script=candidate.key, reason=str(exc))
             )
-            return Decision(candidate.key, "skipped", "audio_error", f"không tạo được âm thanh: {exc}")
+            return Decision(candidate.key, "skipped", "audio_error", audio_problem(exc))
         return Rendered(candidate, ItemText(script.id, title, text, spoken, candidate.village_id), item)
 
     def _publish(
@@ -269,9 +279,18 @@ class ProgramBuilds:
             )
         except (AudioError, OSError) as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            return self._fail_build(
-                broadcast_id, day, slot_id, zone_id, now, f"lỗi dựng âm thanh hoặc ghi tệp: {exc}", decisions
+            log.warning(
+                "program not written broadcast=%s zone=%s slot=%s error=%r",
+                broadcast_id,
+                zone_id,
+                slot_id,
+                exc,
             )
+            if isinstance(exc, AudioError):
+                problem = audio_problem(exc)
+            else:
+                problem = f"không ghi được chương trình vào {final.parent}: {exc.strerror or exc}"
+            return self._fail_build(broadcast_id, day, slot_id, zone_id, now, problem, decisions)
         offline = sum(1 for item in built.items if item.offline)
         with self.app.db.session() as session:
             row = session.get(Broadcast, broadcast_id)

@@ -44,7 +44,7 @@ def check_all(config: Config, now: datetime) -> tuple[list[str], int]:
         )
     for kind in NOTICE_KINDS:
         try:
-            render_notice(kind, sample_notice_context(kind))
+            render_notice(kind, sample_notice_context(kind), directory=config.notices.templates)
         except ScriptError as exc:
             problems.append(str(exc))
     if config.playout.command:

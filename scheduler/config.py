@@ -211,6 +211,7 @@ class Audio(Model):
 
 class Notices(Model):
     dir: Path = Path("notices")
+    templates: Path | None = None  # the office's own reminder.txt / escalation.txt; else the shipped ones
 
 
 class Escalation(Model):
@@ -399,7 +400,12 @@ def _resolve(config: Config, path: Path, database_url: str | None) -> Config:
             "scripts": config.scripts.model_copy(update={"dir": absolute(config.scripts.dir)}),
             "playout": config.playout.model_copy(update={"dir": absolute(config.playout.dir)}),
             "audio": config.audio.model_copy(update={"cache_dir": absolute(config.audio.cache_dir)}),
-            "notices": config.notices.model_copy(update={"dir": absolute(config.notices.dir)}),
+            "notices": config.notices.model_copy(
+                update={
+                    "dir": absolute(config.notices.dir),
+                    "templates": absolute(config.notices.templates) if config.notices.templates else None,
+                }
+            ),
             "database": config.database.model_copy(update={"url": url}),
         }
     )

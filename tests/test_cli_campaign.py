@@ -113,3 +113,27 @@ def test_quiet_hours_defer(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     run(capsys, *night, "coverage", "evaluate")
     code, out, _ = run(capsys, *night, "reminders", "deliver")
     assert code == 0 and "giờ yên lặng" in out
+
+
+def test_office_notice_template_is_used_and_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write_commune(tmp_path, f"sqlite:///{tmp_path / 'loa.db'}")
+    own = tmp_path / "mau-thong-bao"
+    own.mkdir()
+    (own / "reminder.txt").write_text(
+        '---\nkind: reminder\ntitle: "Nhắc thôn {{ village.name }}"\n---\nThôn {{ village.name }} còn '
+        "{{ village.households_missing }} hộ chưa cài.\n",
+        encoding="utf-8",
+    )
+    path.write_text(
+        path.read_text(encoding="utf-8") + "notices: {dir: notices, templates: mau-thong-bao}\n",
+        encoding="utf-8",
+    )
+    args = ["--config", str(path), *NOW]
+    assert run(capsys, *args, "coverage", "evaluate")[0] == 0
+    _, out, _ = run(capsys, *args, "reminders", "list", "--json")
+    assert {n["title"] for n in json.loads(out)} == {"Nhắc thôn Nà Pàn", "Nhắc thôn Khòn Pẩu"}
+    (own / "reminder.txt").write_text("---\nkind: reminder\ntitle: x\n---\n{{ thon }}\n", encoding="utf-8")
+    code, _, err = run(capsys, *args, "check")
+    assert code == 2 and "reminder.txt:5" in err

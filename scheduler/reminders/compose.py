@@ -83,4 +83,4 @@ def compose(
     if kind == "escalation":
         context["reminder_count"] = reminder_count
         context["first_reminder"] = first_reminder
-    return render_notice(kind, context), targets_for(list(contacts))
+    return render_notice(kind, context, directory=config.notices.templates), targets_for(list(contacts))
