@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, update
 
 from audio.errors import AssemblyError, AudioError, Pause, RenderError
 from audio.program import ItemSource, ProgramTags, RenderedItem
@@ -25,13 +23,14 @@ from content.errors import ScriptError
 from content.library import Script
 from content.speech import normalize, split_for_tts
 from scheduler.app import App
+from scheduler.broadcasts import ensure_broadcast, recent_programs
 from scheduler.clock import file_time
 from scheduler.config import Slot
 from scheduler.db.models import Broadcast, BroadcastItem, Status
 from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInvalid, about
 from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
 from scheduler.manifest import ItemText, folder_for, manifest_data, write_manifest
-from scheduler.planner import ROTATION_WINDOW, Candidate, Decision, airtime_of, choose, fit
+from scheduler.planner import Candidate, Decision, airtime_of, choose, fit
 from scheduler.template_data import CoverageSnapshot, build_context
 
 log = logging.getLogger(__name__)
@@ -58,49 +57,6 @@ class Rendered:
     candidate: Candidate
     text: ItemText
     item: RenderedItem
-
-
-def ensure_broadcast(
-    session: Session, *, day: date, slot_id: str, zone_id: str, airtime: datetime, kind: str, now: datetime
-) -> Broadcast:
-    """The row for (day, slot, zone), created if missing; the unique constraint settles races."""
-    query = select(Broadcast).where(
-        Broadcast.day == day, Broadcast.slot_id == slot_id, Broadcast.zone_id == zone_id
-    )
-    existing = session.scalar(query)
-    if existing is not None:
-        return existing
-    try:
-        with session.begin_nested():
-            row = Broadcast(
-                day=day,
-                slot_id=slot_id,
-                zone_id=zone_id,
-                kind=kind,
-                airtime=airtime,
-                status=Status.PLANNED,
-                updated_at=now,
-            )
-            session.add(row)
-        return row
-    except IntegrityError:
-        return session.scalars(query).one()
-
-
-def recent_programs(session: Session, slot_id: str, zone_id: str, before: datetime) -> list[set[str]]:
-    """Script ids of the last programs of this slot and zone that were (or will be) heard, newest first."""
-    rows = session.scalars(
-        select(Broadcast)
-        .where(
-            Broadcast.slot_id == slot_id,
-            Broadcast.zone_id == zone_id,
-            Broadcast.airtime < before,
-            Broadcast.status.in_([Status.READY, Status.AIRED]),
-        )
-        .order_by(Broadcast.airtime.desc())
-        .limit(ROTATION_WINDOW)
-    ).all()
-    return [{item.script_id for item in row.items} for row in rows]
 
 
 # The same script text recurs across zones and days: normalise each distinct text once per process.
