@@ -20,8 +20,8 @@ from content.context import (
     slot_label,
     template_context,
 )
-from content.context import expected_rate as linear_expected_rate
 from scheduler.config import Config, Slot
+from scheduler.coverage.rules import progress
 
 
 class CoverageSource(Protocol):
@@ -56,8 +56,7 @@ class CoverageSnapshot:
 
 
 def expected_rate(config: Config, day: date) -> float:
-    c = config.campaign
-    return linear_expected_rate(c.start, c.deadline, c.targets.household_rate, day)
+    return config.campaign.targets.household_rate * progress(config.campaign, day)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from content.context import CoverageInfo
+from content.context import expected_rate as linear_expected_rate
 from scheduler.config import Campaign, Village
 
 HOUSEHOLD_BEHIND = "household_behind"
@@ -59,9 +60,9 @@ class VillageCoverage:
 
 
 def progress(campaign: Campaign, day: date) -> float:
-    """Share of the campaign's time elapsed on `day`, clamped to [0, 1]."""
-    span = (campaign.deadline - campaign.start).days
-    return min(max((day - campaign.start).days / span, 0.0), 1.0)
+    """Share of the campaign's time elapsed on `day`, clamped to [0, 1] (the one linear trajectory,
+    shared with the templates' `expected_rate`)."""
+    return linear_expected_rate(campaign.start, campaign.deadline, 1.0, day)
 
 
 def rate(part: int, whole: int) -> float:
