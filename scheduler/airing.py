@@ -60,7 +60,6 @@ def mark_missed(app: App, now: datetime) -> list[AirResult]:
             results.append(AirResult(row.id, Status.MISSED, reason))
             if row.folder:
                 missed_folders.append(app.config.playout.dir / row.folder)
-    app.events.flush()
     for folder in missed_folders:
         mark_manifest(folder, Status.MISSED)
     return results
@@ -174,7 +173,6 @@ def publish(app: App, row: Broadcast, now: datetime) -> AirResult:
             )
             app.events.record(session, BroadcastFailed(at=now, error=error, **about(row)))  # type: ignore[arg-type]
             result = AirResult(row.id, Status.FAILED, error)
-    app.events.flush()
     if error is not None:
         mark_manifest(airing.folder, Status.FAILED)
     return result

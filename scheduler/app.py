@@ -116,6 +116,7 @@ class App:
             coverage=coverage or DatabaseCoverage(config, db),
         )
         app.events.subscribe(log_event)
+        app.events.watch(db.sessions)
         return app
 
     def library(self, now: datetime) -> Library:
@@ -144,7 +145,6 @@ class App:
                     message=problem.message,
                 )
                 self.events.record(session, event)
-        self.events.flush()
 
     def close(self) -> None:
         self.db.dispose()

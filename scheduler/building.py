@@ -300,7 +300,6 @@ class ProgramBuilds:
                     rerender=rerender,
                 ),
             )
-        self.app.events.flush()
         return BuildResult(
             broadcast_id,
             day,
@@ -341,7 +340,6 @@ class ProgramBuilds:
                     ),
                 )
             status = row.status
-        self.app.events.flush()
         return BuildResult(
             broadcast_id, day, slot_id, zone_id, status, built=False, error=error, decisions=decisions
         )
@@ -349,4 +347,3 @@ class ProgramBuilds:
     def _record(self, event: ScriptInvalid | ItemSkipped) -> None:
         with self.app.db.session() as session:
             self.app.events.record(session, event)
-        self.app.events.flush()

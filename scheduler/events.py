@@ -1,21 +1,22 @@
 """In-process domain events, each also written to the `events` audit table.
 
 `EventLog.record(session, event)` adds the audit row inside the caller's transaction (so the audit trail and
-the state change commit together) and remembers the event; `flush()` after commit hands it to subscribers
-(the logger, later the web UI) — a subscriber never sees an event whose transaction rolled back.
+the state change commit together) and keeps the event on that session. When the session commits, its
+events go to the subscribers (the logger, later the web UI); when it rolls back, they are dropped. Events
+belong to their transaction, so one thread's commit never emits another thread's uncommitted events.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.db.models import Broadcast, Event
 
@@ -114,36 +115,39 @@ class AlertIssued(DomainEvent):
 
 
 Subscriber = Callable[[DomainEvent], None]
+_PENDING = "loa_pending_events"
 
 
 @dataclass
 class EventLog:
-    """Thread-safe: programs of several zones are published side by side."""
+    """Audit rows in the caller's transaction; subscribers called after that transaction commits."""
 
     subscribers: list[Subscriber] = field(default_factory=list)
-    _pending: list[DomainEvent] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.append(subscriber)
 
+    def watch(self, sessions: sessionmaker[Session]) -> None:
+        """Emit each session's events after its commit, drop them on rollback."""
+        sa_event.listen(sessions, "after_commit", self._committed)
+        sa_event.listen(sessions, "after_rollback", self._rolled_back)
+
     def record(self, session: Session, event: DomainEvent) -> None:
         broadcast_id = getattr(event, "broadcast_id", None)
         session.add(Event(at=event.at, kind=event.kind, broadcast_id=broadcast_id, payload=event.payload()))
-        with self._lock:
-            self._pending.append(event)
+        session.info.setdefault(_PENDING, []).append(event)
 
-    def discard(self) -> None:
-        """Forget events whose transaction rolled back."""
-        with self._lock:
-            self._pending.clear()
-
-    def flush(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, []
-        for event in pending:
+    def _committed(self, session: Session) -> None:
+        for event in session.info.pop(_PENDING, []):
             for subscriber in self.subscribers:
-                subscriber(event)
+                try:
+                    subscriber(event)
+                except Exception:  # a subscriber's bug must not undo or hide a committed change
+                    log.exception("event subscriber failed event=%s", event.kind)
+
+    @staticmethod
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_PENDING, None)
 
 
 def log_event(event: DomainEvent) -> None:

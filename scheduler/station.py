@@ -200,7 +200,6 @@ class Station:
             self.app.events.record(
                 session, AlertIssued(at=now, message=message, zones=tuple(chosen), broadcasts=tuple(ids))
             )
-        self.app.events.flush()
         return outcomes
 
     def _free_alert_slot(self, day: date, base: str) -> str:

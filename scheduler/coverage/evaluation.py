@@ -56,7 +56,6 @@ def evaluate_all(app: App, day: date, now: datetime) -> Evaluation:
         _escalate(
             app, session, [v for v in lagging if (v.village_id, "escalation") not in queued], day, now, result
         )
-    app.events.flush()
     log.info(
         "coverage evaluated day=%s villages=%d lagging=%d started_lagging=%s recovered=%s reminders=%d escalations=%d",
         day,
@@ -211,5 +210,4 @@ def evaluate_if_due(app: App, now: datetime) -> Evaluation | None:
     try:
         return evaluate_all(app, local.date(), now)
     except IntegrityError:  # another process (an import, `loa coverage evaluate`) evaluated it just now
-        app.events.discard()
         return None

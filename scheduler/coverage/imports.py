@@ -67,7 +67,6 @@ def import_file(station: Station, path: Path, now: datetime) -> ImportSummary:
                 unchanged=stored.unchanged,
             ),
         )
-    app.events.flush()
     evaluation = evaluate_all(app, today, now)
     rebuilt = station.rerender_zones(evaluation.changed, now)
     return ImportSummary(

@@ -69,7 +69,7 @@ class Database:
 
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> Database:
         upgrade(self.engine)
@@ -77,7 +77,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             yield session
 
     def dispose(self) -> None:

@@ -204,7 +204,6 @@ def _deliver_one(
                 ),
             )
         session.execute(update(Delivery).where(Delivery.id == delivery_id).values(updated_at=now, **values))
-    app.events.flush()
     return DeliveryResult(
         delivery_id, message.notice_id, mask(target), status, None if error is None else error.message
     )
