@@ -107,9 +107,12 @@ def template_context(
     coverage: CoverageInfo,
     village: VillageInfo | None = None,
     alert: AlertInfo | None = None,
+    villages: tuple[VillageInfo, ...] = (),
 ) -> dict[str, object]:
     """The names a body sees. ``slot`` is always present (None outside slots, e.g. an alert);
-    ``village`` and ``alert`` only when given, so a commune script that uses ``village`` fails loudly."""
+    ``village``, ``villages`` and ``alert`` only when given, so a commune script that uses them fails
+    loudly. A village script gets ``villages`` (every lagging village of the zone, for one item that
+    names them all) and, when it speaks of a single village, ``village``."""
     context: dict[str, object] = {
         "commune": commune,
         "campaign": campaign,
@@ -119,6 +122,8 @@ def template_context(
     }
     if village is not None:
         context["village"] = village
+    if villages or village is not None:
+        context["villages"] = villages or (village,)
     if alert is not None:
         context["alert"] = alert
     return context
@@ -202,6 +207,27 @@ def sample_village(campaign: CampaignInfo, today: date) -> VillageInfo:
     )
 
 
+def sample_villages(campaign: CampaignInfo, today: date) -> tuple[VillageInfo, ...]:
+    """Two lagging villages of one zone: one with reports, one that has never reported."""
+    expected = expected_rate(campaign.start, campaign.deadline, campaign.household_target, today)
+    silent = VillageInfo(
+        id="khon-pau",
+        name="Khòn Pẩu",
+        households=96,
+        smartphone_users=187,
+        households_installed=0,
+        installs=0,
+        household_rate=0.0,
+        install_rate=0.0,
+        households_missing=96,
+        expected_rate=expected,
+        reasons=("stale",),
+        unsafe_households=0,
+        last_report=None,
+    )
+    return (sample_village(campaign, today), silent)
+
+
 def sample_context(
     script: Script,
     *,
@@ -232,5 +258,6 @@ def sample_context(
         slot=slot,
         coverage=sample_coverage(campaign, day, reported=reported),
         village=sample_village(campaign, day) if script.audience == "village" else None,
+        villages=sample_villages(campaign, day) if script.audience == "village" else (),
         alert=alert,
     )

@@ -8,6 +8,7 @@ at the line of the script file, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -19,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
+from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -218,3 +219,16 @@ def tidy(text: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def names_used(body: str) -> frozenset[str]:
+    """The context names a template body reads (``village``, ``villages``…); empty when it does not parse
+    (the render reports that error with its line)."""
+    try:
+        return frozenset(meta.find_undeclared_variables(_PARSER.parse(body)))
+    except TemplateSyntaxError:
+        return frozenset()
+
+
+_PARSER = Environment(trim_blocks=True, lstrip_blocks=True)

@@ -1,9 +1,10 @@
 """Builds one program ahead of airtime: planner → content → audio → playout folder → row `ready`.
 
-Idempotent: the broadcast row (unique per day, slot, zone) is created once; a program already `ready`
-is left alone unless a re-render is asked for (offline items, changed village data), and a program that
-aired, missed or failed is never touched again. The folder is written in a staging directory and renamed
-into place before the row says `ready`, so a crash in between only means the next tick builds it again.
+Idempotent and up to date: the broadcast row (unique per day, slot, zone) is created once; a `ready`
+program is built again only when its inputs changed since it was built (`fingerprint`), or when asked
+(offline items to speak online again, `--force`); a program that is airing or aired, missed or failed is
+never touched again. The folder is written in a staging directory and exchanged with the old one in one
+step, in the same transaction that updates the row, so a reader sees the old program or the new one.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
 
 from audio.errors import AssemblyError, AudioError, Pause, RenderError
-from audio.program import ItemSource, ProgramTags, RenderedItem
+from audio.program import BuiltProgram, ItemSource, ProgramTags, RenderedItem
 from content.errors import ScriptError
 from content.library import Script
 from content.speech import normalize, split_for_tts
@@ -26,14 +29,16 @@ from scheduler.app import App
 from scheduler.broadcasts import ensure_broadcast, recent_programs
 from scheduler.clock import file_time
 from scheduler.config import Slot
-from scheduler.db.models import Broadcast, BroadcastItem, Status
+from scheduler.db.models import UNAIRED, Broadcast, BroadcastItem, Status
 from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInvalid, about
 from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
+from scheduler.fingerprint import ProgramInputs, program_inputs
 from scheduler.manifest import ItemText, folder_for, manifest_data, write_manifest
 from scheduler.planner import Candidate, Decision, airtime_of, choose, fit
 from scheduler.template_data import CoverageSnapshot, build_context
 
 log = logging.getLogger(__name__)
+ITEM_WORKERS = 4  # items of one program rendered side by side (online requests are bounded by the speaker)
 
 
 @dataclass(frozen=True)
@@ -43,13 +48,14 @@ class BuildResult:
     slot: str
     zone: str
     status: str
-    built: bool  # False: left alone (already built, final) or nothing could be built
+    built: bool  # False: left alone (up to date, or final) or nothing could be built
     folder: Path | None = None
     items: int = 0
     duration_s: float = 0.0
     offline_items: int = 0
     error: str | None = None
     decisions: list[Decision] = field(default_factory=list)
+    why: tuple[str, ...] = ()  # why a ready program was built again
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,22 @@ class Rendered:
     candidate: Candidate
     text: ItemText
     item: RenderedItem
+
+
+@dataclass
+class Draft:
+    """A program about to be written: its row, what it holds, what it was built from, and why."""
+
+    broadcast_id: int
+    day: date
+    slot_id: str
+    zone_id: str
+    airtime: datetime
+    kind: str
+    kept: list[Rendered]
+    decisions: list[Decision]
+    inputs: ProgramInputs | None = None
+    why: tuple[str, ...] = ()
 
 
 # The same script text recurs across zones and days: normalise each distinct text once per process.
@@ -90,37 +112,47 @@ class ProgramBuilds:
         zone_id: str,
         now: datetime,
         *,
-        force: bool = False,
-        villages: list[str] | None = None,
+        rebuild: str | None = None,
+        refresh: bool = True,
     ) -> BuildResult:
-        airtime = airtime_of(day, slot, self.app.config.tz)
+        """Build the program of (`day`, `slot`, `zone_id`) if it is missing, or stale and `refresh`;
+        `rebuild` (a reason) builds a ready program again even when its inputs did not change."""
+        config = self.app.config
+        airtime = airtime_of(day, slot, config.tz)
         with self.app.db.session() as session:
             row = ensure_broadcast(
                 session, day=day, slot_id=slot.id, zone_id=zone_id, airtime=airtime, kind="slot", now=now
             )
-            status, broadcast_id = row.status, row.id
+            status, broadcast_id, built_from = row.status, row.id, row.inputs
             recent = recent_programs(session, slot.id, zone_id, airtime)
-        if status not in (Status.PLANNED, Status.READY) or (status == Status.READY and not force):
+        if status not in UNAIRED or (status == Status.READY and not refresh and not rebuild):
             return BuildResult(broadcast_id, day, slot.id, zone_id, status, built=False)
-
         library = self.app.library(now)
+        coverage = CoverageSnapshot(self.app.coverage)
+        villages = coverage.lagging_villages(zone_id, day)
+        inputs = program_inputs(
+            config, library, coverage, day=day, slot=slot, zone_id=zone_id, villages=villages
+        )
+        why: tuple[str, ...] = ()
+        if status == Status.READY:
+            why = (rebuild,) if rebuild else tuple(inputs.changes_since(built_from))
+            if not why:
+                return BuildResult(broadcast_id, day, slot.id, zone_id, status, built=False)
         candidates, decisions = choose(
-            library.regular(), day=day, slot_id=slot.id, recent=recent, villages=villages or []
+            library.regular(), day=day, slot_id=slot.id, recent=recent, villages=villages
         )
         decisions += [
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
         ]
-        rendered: list[Rendered] = []
-        coverage = CoverageSnapshot(self.app.coverage)
-        for candidate in candidates:
-            context = build_context(
-                self.app.config, coverage, day, slot=slot, village_id=candidate.village_id
-            )
-            outcome = self._render(candidate, context, broadcast_id, now)
-            if isinstance(outcome, Decision):
-                decisions.append(outcome)
-            else:
-                rendered.append(outcome)
+
+        def render(candidate: Candidate) -> Rendered | Decision:
+            context = build_context(config, coverage, day, slot=slot, villages=candidate.villages)
+            return self._render(candidate, context, broadcast_id, now)
+
+        with ThreadPoolExecutor(ITEM_WORKERS, thread_name_prefix="render-item") as pool:
+            outcomes = list(pool.map(render, candidates))
+        rendered = [o for o in outcomes if isinstance(o, Rendered)]
+        decisions += [o for o in outcomes if isinstance(o, Decision)]
         durations = {r.candidate.key: r.item.duration_s for r in rendered}
         kept_candidates, dropped = fit(
             [r.candidate for r in rendered],
@@ -130,18 +162,21 @@ class ProgramBuilds:
         )
         decisions += dropped
         kept = [r for r in rendered if r.candidate in kept_candidates]
-        return self._publish(broadcast_id, day, slot.id, zone_id, airtime, "slot", kept, decisions, now)
+        draft = Draft(broadcast_id, day, slot.id, zone_id, airtime, "slot", kept, decisions, inputs, why)
+        return self._publish(draft, now)
 
     def build_alert(
         self,
         script: Script,
         message: str,
-        zone_id: str,
-        slot_id: str,
-        day: date,
+        where: tuple[str, str, date],
         now: datetime,
+        *,
         zones: tuple[str, ...],
+        budget_s: float | None = None,
     ) -> BuildResult:
+        """The alert program of one zone (`where` = zone id, alert slot id, day), spoken within `budget_s`."""
+        zone_id, slot_id, day = where
         with self.app.db.session() as session:
             row = ensure_broadcast(
                 session, day=day, slot_id=slot_id, zone_id=zone_id, airtime=now, kind="alert", now=now
@@ -152,27 +187,33 @@ class ProgramBuilds:
                 broadcast_id, day, slot_id, zone_id, status, built=False, error="trùng mã thông báo khẩn"
             )
         context = build_context(self.app.config, self.app.coverage, day, alert=(message, now, zones))
-        outcome = self._render(Candidate(script), context, broadcast_id, now)
+        outcome = self._render(Candidate(script), context, broadcast_id, now, budget_s=budget_s)
         if isinstance(outcome, Decision):
-            return self._fail_build(broadcast_id, day, slot_id, zone_id, now, outcome.detail, [outcome])
-        return self._publish(broadcast_id, day, slot_id, zone_id, now, "alert", [outcome], [], now)
+            return self._fail_build(broadcast_id, now, outcome.detail, [outcome])
+        return self._publish(Draft(broadcast_id, day, slot_id, zone_id, now, "alert", [outcome], []), now)
 
     def _render(
-        self, candidate: Candidate, context: dict[str, object], broadcast_id: int, now: datetime
+        self,
+        candidate: Candidate,
+        context: dict[str, object],
+        broadcast_id: int,
+        now: datetime,
+        *,
+        budget_s: float | None = None,
     ) -> Rendered | Decision:
         script = candidate.script
         try:
             text = self.app.renderer.render(script, context)
         except ScriptError as exc:
-            self._record(
-                ScriptInvalid(
-                    at=now, script=script.id, file=str(exc.file), line=exc.line, message=exc.message
-                )
+            event = ScriptInvalid(
+                at=now, script=script.id, file=str(exc.file), line=exc.line, message=exc.message
             )
+            self._record(event)
             return Decision(candidate.key, "skipped", "template_error", str(exc))
         title = script.title
-        if candidate.village_id:
-            title = f"{script.title} — {context['village'].name}"  # type: ignore[attr-defined]
+        if candidate.villages:
+            names = [v.name for v in self.app.config.villages if v.id in candidate.villages]
+            title = f"{script.title} — {', '.join(names)}"
         if script.audio is not None:
             spoken = ""
             source = ItemSource(script.id, title, parts=None, recorded=script.audio, repeat=script.repeat)
@@ -182,80 +223,41 @@ class ProgramBuilds:
                 script.id, title, parts=speech_parts(spoken), recorded=None, repeat=script.repeat
             )
         try:
-            item = self.app.builder.render_item(source)
+            item = (
+                self.app.builder.render_item(source)
+                if budget_s is None
+                else self.app.builder.render_item(source, budget_s=budget_s)
+            )
         except AudioError as exc:
             self._record(
                 ItemSkipped(at=now, broadcast_id=broadcast_id, script=candidate.key, reason=str(exc))
             )
             return Decision(candidate.key, "skipped", "audio_error", audio_problem(exc))
-        return Rendered(candidate, ItemText(script.id, title, text, spoken, candidate.village_id), item)
+        return Rendered(candidate, ItemText(script.id, title, text, spoken, candidate.villages), item)
 
-    def _publish(
-        self,
-        broadcast_id: int,
-        day: date,
-        slot_id: str,
-        zone_id: str,
-        airtime: datetime,
-        kind: str,
-        kept: list[Rendered],
-        decisions: list[Decision],
-        now: datetime,
-    ) -> BuildResult:
-        if not kept:
-            return self._fail_build(
-                broadcast_id, day, slot_id, zone_id, now, "không có bài nào phát được", decisions
-            )
+    def _publish(self, draft: Draft, now: datetime) -> BuildResult:
+        """Write the program into a staging folder, then make it the program of its row in one step."""
+        if not draft.kept:
+            return self._fail_build(draft.broadcast_id, now, "không có bài nào phát được", draft.decisions)
         config = self.app.config
-        final = folder_for(config.playout.dir, day, slot_id, zone_id)
-        clean_stale_staging(final.parent, file_time())
-        staging = staging_dir(final)
-        tags = ProgramTags(
-            title=f"{config.commune.name} {day.strftime('%d/%m/%Y')} {slot_id} {config.zone(zone_id).name}",
-            date=day,
-            album=config.campaign.name,
-            artist=f"Loa 114 — {config.commune.name}",
-        )
+        final = folder_for(config.playout.dir, draft.day, draft.slot_id, draft.zone_id)
         try:
-            built = self.app.builder.write_program([r.item for r in kept], staging, tags)
-            write_manifest(
-                staging,
-                manifest_data(
-                    day=day,
-                    slot_id=slot_id,
-                    zone_id=zone_id,
-                    airtime=airtime,
-                    tz=config.tz,
-                    kind=kind,
-                    built=built,
-                    texts=[r.text for r in kept],
-                    decisions=decisions,
-                    generated_at=now,
-                ),
-            )
+            staging, built = self._write(draft, final, now)
         except (AudioError, OSError) as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            log.warning(
-                "program not written broadcast=%s zone=%s slot=%s error=%r",
-                broadcast_id,
-                zone_id,
-                slot_id,
-                exc,
+            log.warning("program not written broadcast=%s folder=%s error=%r", draft.broadcast_id, final, exc)
+            problem = (
+                audio_problem(exc)
+                if isinstance(exc, AudioError)
+                else f"không ghi được chương trình vào {final.parent}: {exc.strerror or exc}"
             )
-            if isinstance(exc, AudioError):
-                problem = audio_problem(exc)
-            else:
-                problem = f"không ghi được chương trình vào {final.parent}: {exc.strerror or exc}"
-            return self._fail_build(broadcast_id, day, slot_id, zone_id, now, problem, decisions)
+            return self._fail_build(draft.broadcast_id, now, problem, draft.decisions)
         offline = sum(1 for item in built.items if item.offline)
         with self.app.db.session() as session:
-            row = session.get(Broadcast, broadcast_id)
-            rerender = row is not None and row.status == Status.READY
             # the conditional update comes first: it holds the row until commit, so no other process can
-            # claim (air) it between our check and the folder swap below
+            # claim (air) it between our check and the folder exchange below
             updated = session.execute(
                 update(Broadcast)
-                .where(Broadcast.id == broadcast_id, Broadcast.status.in_([Status.PLANNED, Status.READY]))
+                .where(Broadcast.id == draft.broadcast_id, Broadcast.status.in_(UNAIRED))
                 .values(
                     status=Status.READY,
                     folder=str(final.relative_to(config.playout.dir)),
@@ -263,86 +265,125 @@ class ProgramBuilds:
                     loudness_lufs=built.loudness_lufs,
                     offline_items=offline,
                     error=None,
+                    fingerprint=draft.inputs.digest if draft.inputs else None,
+                    inputs=draft.inputs.as_json() if draft.inputs else None,
                     rendered_at=now,
                     updated_at=now,
                 )
             ).rowcount
+            row = session.get(Broadcast, draft.broadcast_id)
             if not updated or row is None:
                 shutil.rmtree(staging, ignore_errors=True)
+                status = row.status if row else "gone"
                 return BuildResult(
-                    broadcast_id, day, slot_id, zone_id, row.status if row else "gone", built=False
+                    draft.broadcast_id, draft.day, draft.slot_id, draft.zone_id, status, built=False
                 )
             swap_into_place(staging, final)
-            session.execute(delete(BroadcastItem).where(BroadcastItem.broadcast_id == broadcast_id))
-            for position, (rendered, item) in enumerate(zip(kept, built.items, strict=True), start=1):
-                session.add(
-                    BroadcastItem(
-                        broadcast_id=broadcast_id,
-                        position=position,
-                        script_id=item.script_id,
-                        title=item.title,
-                        engine=item.engine,
-                        offline=item.offline,
-                        village_id=rendered.candidate.village_id,
-                        duration_s=item.duration_s,
-                        sha256=item.sha256,
-                        file=item.file,
-                    )
-                )
+            self._item_rows(session, draft, built)
             self.app.events.record(
                 session,
                 BroadcastReady(
                     at=now,
                     **about(row),
-                    items=len(kept),
+                    items=len(draft.kept),
                     duration_s=round(built.duration_s, 1),
                     offline_items=offline,
-                    rerender=rerender,
+                    rerender=bool(draft.why),
+                    why=draft.why,
                 ),
             )
         return BuildResult(
-            broadcast_id,
-            day,
-            slot_id,
-            zone_id,
+            draft.broadcast_id,
+            draft.day,
+            draft.slot_id,
+            draft.zone_id,
             Status.READY,
             built=True,
             folder=final,
-            items=len(kept),
+            items=len(draft.kept),
             duration_s=built.duration_s,
             offline_items=offline,
-            decisions=decisions,
+            decisions=draft.decisions,
+            why=draft.why,
         )
 
+    def _write(self, draft: Draft, final: Path, now: datetime) -> tuple[Path, BuiltProgram]:
+        """program.mp3, items, playlist and manifest in a fresh staging folder beside `final`."""
+        config = self.app.config
+        clean_stale_staging(final.parent, file_time())
+        staging = staging_dir(final)
+        tags = ProgramTags(
+            title=f"{config.commune.name} {draft.day:%d/%m/%Y} {draft.slot_id} {config.zone(draft.zone_id).name}",
+            date=draft.day,
+            album=config.campaign.name,
+            artist=f"Loa 114 — {config.commune.name}",
+        )
+        try:
+            built = self.app.builder.write_program([r.item for r in draft.kept], staging, tags)
+            data = manifest_data(
+                day=draft.day,
+                slot_id=draft.slot_id,
+                zone_id=draft.zone_id,
+                airtime=draft.airtime,
+                tz=config.tz,
+                kind=draft.kind,
+                built=built,
+                texts=[r.text for r in draft.kept],
+                decisions=draft.decisions,
+                generated_at=now,
+            )
+            if draft.why:
+                data["rebuilt_because"] = list(draft.why)
+            write_manifest(staging, data)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return staging, built
+
+    @staticmethod
+    def _item_rows(session: Session, draft: Draft, built: BuiltProgram) -> None:
+        session.execute(delete(BroadcastItem).where(BroadcastItem.broadcast_id == draft.broadcast_id))
+        for position, (rendered, item) in enumerate(zip(draft.kept, built.items, strict=True), start=1):
+            session.add(
+                BroadcastItem(
+                    broadcast_id=draft.broadcast_id,
+                    position=position,
+                    script_id=item.script_id,
+                    title=item.title,
+                    engine=item.engine,
+                    offline=item.offline,
+                    village_id=",".join(rendered.candidate.villages) or None,
+                    duration_s=item.duration_s,
+                    sha256=item.sha256,
+                    file=item.file,
+                    audio_key=rendered.item.key,
+                    request_key=getattr(rendered.item, "request_key", None),
+                )
+            )
+
     def _fail_build(
-        self,
-        broadcast_id: int,
-        day: date,
-        slot_id: str,
-        zone_id: str,
-        now: datetime,
-        error: str,
-        decisions: list[Decision],
+        self, broadcast_id: int, now: datetime, error: str, decisions: list[Decision]
     ) -> BuildResult:
-        """Nothing could be built: the row stays `planned` with the error; the next tick tries again."""
+        """Nothing could be built: the row keeps its state (a ready row its program) with the error; the
+        next render step tries again."""
         with self.app.db.session() as session:
             row = session.get(Broadcast, broadcast_id)
             assert row is not None
             if row.error != error:
                 row.error = error
                 row.updated_at = now
-                self.app.events.record(
-                    session,
-                    BuildFailed(
-                        at=now,
-                        **about(row),
-                        error=error,
-                    ),
-                )
-            status = row.status
-        return BuildResult(
-            broadcast_id, day, slot_id, zone_id, status, built=False, error=error, decisions=decisions
-        )
+                self.app.events.record(session, BuildFailed(at=now, **about(row), error=error))
+            result = BuildResult(
+                broadcast_id,
+                row.day,
+                row.slot_id,
+                row.zone_id,
+                row.status,
+                built=False,
+                error=error,
+                decisions=decisions,
+            )
+        return result
 
     def _record(self, event: ScriptInvalid | ItemSkipped) -> None:
         with self.app.db.session() as session:

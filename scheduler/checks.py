@@ -13,6 +13,7 @@ from content.speech import normalize
 from scheduler.app import speech_settings
 from scheduler.config import Config
 from scheduler.errors import PlayoutError
+from scheduler.planner import groups_villages
 from scheduler.playout.base import Airing
 from scheduler.playout.command import PLACEHOLDERS, command_line
 from scheduler.template_data import UnreportedCoverage, build_context
@@ -54,16 +55,16 @@ def check_all(config: Config, now: datetime) -> tuple[list[str], int]:
 
 def _contexts(config: Config, script: Script, today: date, now: datetime) -> list[dict[str, object]]:
     """This commune's real context (nothing reported yet) and the sample one (villages reporting)."""
-    village = config.villages[0].id if script.audience == "village" else None
+    villages: tuple[str, ...] = ()
+    if script.audience == "village":  # as the planner will: all lagging villages at once, or one by one
+        villages = tuple(v.id for v in config.villages[: 2 if groups_villages(script) else 1])
     alert = (
         ("Đang có cháy tại thôn Nà Pàn, bà con tránh xa khu vực.", now, (config.zones[0].name,))
         if script.urgent
         else None
     )
     slot = config.slots[0] if config.slots and not script.urgent else None
-    real = build_context(
-        config, UnreportedCoverage(config), today, slot=slot, village_id=village, alert=alert
-    )
+    real = build_context(config, UnreportedCoverage(config), today, slot=slot, villages=villages, alert=alert)
     return [real, sample_context(script)]
 
 

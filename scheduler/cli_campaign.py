@@ -21,8 +21,14 @@ REASON_WORDS = {
 }
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%".replace(".", ",")
+def _pct(value: float | None) -> str:
+    return "chưa có số liệu" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+
+
+def _names(opts: Options, village_ids: list[str]) -> list[str]:
+    """Village names as the commune writes them (ids are for machines)."""
+    names = {v.id: v.name for v in opts.config().villages}
+    return [names.get(v, v) for v in village_ids]
 
 
 def _today(opts: Options) -> date:
@@ -55,7 +61,7 @@ def coverage_import(
     ev = summary.evaluation
     typer.echo(
         f"Thôn chậm tiến độ: {len(summary.lagging)}/{len(ev.villages)}"
-        + (f" ({', '.join(summary.lagging)})" if summary.lagging else "")
+        + (f" ({', '.join(_names(opts, summary.lagging))})" if summary.lagging else "")
         + f"; thông báo nhắc mới: {len(ev.reminders)}, báo cáo vượt cấp mới: {len(ev.escalations)}"
         + (f"; dựng lại {summary.rerendered} chương trình." if summary.rerendered else ".")
     )
@@ -96,10 +102,10 @@ def status_rows(opts: Options, day: date) -> dict[str, Any]:
                 "name": names[v.village_id],
                 "households": v.households,
                 "households_installed": v.households_installed,
-                "household_rate": round(v.household_rate, 6),
+                "household_rate": round(v.household_rate, 6) if v.reported else None,  # unknown, not 0
                 "smartphone_users": v.smartphone_users,
                 "installs": v.installs,
-                "install_rate": round(v.install_rate, 6),
+                "install_rate": round(v.install_rate, 6) if v.reported else None,
                 "last_report": v.last_report.isoformat() if v.last_report else None,
                 "lagging": v.lagging,
                 "reasons": list(v.reasons),
@@ -188,8 +194,8 @@ def coverage_evaluate(
     station = open_station(opts)
     now = opts.clock().now()
     result = evaluate_all(station.app, parse_date(day, "--date", _today(opts)), now)
-    rebuilt = station.rerender_zones(result.changed, now)
-    lagging = [v.village_id for v in result.villages if v.lagging]
+    rebuilt = station.refresh(now)
+    lagging = _names(opts, [v.village_id for v in result.villages if v.lagging])
     typer.echo(
         f"Ngày {result.day}: {len(lagging)}/{len(result.villages)} thôn chậm tiến độ"
         + (f" ({', '.join(lagging)})" if lagging else "")
@@ -219,7 +225,7 @@ def reminders_list(
             [
                 (
                     r["id"],
-                    r["village"],
+                    r["village_name"],
                     r["date"],
                     "nhắc" if r["kind"] == "reminder" else "vượt cấp",
                     ", ".join(REASON_WORDS.get(x, x) for x in r["reasons"]),

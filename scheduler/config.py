@@ -125,6 +125,7 @@ class Playout(Model):
     dir: Path = Path("playout")
     command: str | None = None
     command_timeout: Duration = timedelta(minutes=30)
+    keep_days: int = Field(30, ge=1, le=3650)  # published folders older than this are removed
 
 
 class Schedule(Model):
@@ -150,6 +151,10 @@ class Audio(Model):
     gtts_tld: str = "com.vn"
     gtts_timeout: Duration = timedelta(seconds=10)
     gtts_retries: int = Field(3, ge=1, le=10)
+    gtts_cooldown: Duration = timedelta(minutes=3)  # after Google fails, skip it this long (all processes)
+    gtts_probe_interval: Duration = timedelta(minutes=1)  # how often the service asks whether it is back
+    gtts_max_in_flight: int = Field(6, ge=1, le=32)  # speech requests sent at once
+    cache_max_mb: int = Field(300, ge=10)  # render cache size limit (least recently used evicted)
 
 
 class Notices(Model):

@@ -67,6 +67,7 @@ class BroadcastReady(BroadcastEvent):
     duration_s: float = 0.0
     offline_items: int = 0
     rerender: bool = False
+    why: tuple[str, ...] = ()  # what changed since the previous build, when rebuilt
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,28 @@ class BroadcastAired(BroadcastEvent):
 
 
 @dataclass(frozen=True)
+class BroadcastPublished(BroadcastEvent):
+    """Only the folder received it (no player ran): due to play, awaiting confirmation."""
+
+    lateness_s: float = 0.0
+    adapters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BroadcastRequeued(BroadcastEvent):
+    """A process died right after claiming it, before anything played: it will be aired again."""
+
+
+@dataclass(frozen=True)
 class BroadcastMissed(BroadcastEvent):
-    reason: str = ""
+    reason: str = ""  # outcomes code
+    detail: str = ""
 
 
 @dataclass(frozen=True)
 class BroadcastFailed(BroadcastEvent):
     error: str = ""
+    reason: str = ""  # outcomes code
 
 
 @dataclass(frozen=True)
@@ -223,3 +239,12 @@ class NoticeFailed(DomainEvent):
     attempts: int
     error: str
     final: bool = False
+
+
+@dataclass(frozen=True)
+class NoticeCancelled(DomainEvent):
+    """The village caught up before the notice was sent: kept and shown, not sent."""
+
+    notice_id: int
+    village: str
+    day: date

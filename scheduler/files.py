@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,24 +33,53 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def staging_dir(final: Path) -> Path:
-    """A fresh folder beside `final` (same file system, so the rename into place is atomic)."""
+    """A fresh folder beside `final` (same file system, so the exchange into place is atomic).
+
+    Readable by everyone (0755): mkdtemp's 0700 would hide the program from the player's account."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".staging", dir=final.parent))
+    path = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".staging", dir=final.parent))
+    path.chmod(0o755)
+    return path
 
 
 def swap_into_place(staging: Path, final: Path) -> None:
-    """Rename the finished `staging` folder to `final`, replacing an older version if there is one.
+    """Make the finished `staging` folder `final`: one atomic rename the first time, and on a rebuild one
+    atomic exchange of the two folders (Linux renameat2), so a reader sees the complete old program or
+    the complete new one, never no folder. Where the exchange is not available, the old folder is moved
+    aside first (a moment with no folder)."""
+    if not final.exists():
+        os.rename(staging, final)
+        return
+    if _exchange(staging, final):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the old program
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+    os.rename(final, retired / final.name)
+    os.rename(staging, final)
+    shutil.rmtree(retired, ignore_errors=True)
 
-    The first publication is one atomic rename. A re-render moves the old folder aside first, so a reader
-    sees the complete old program, then (after a moment with no folder) the complete new one.
-    """
-    if final.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
-        os.rename(final, retired / final.name)
-        os.rename(staging, final)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.rename(staging, final)
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 STALE_AFTER_S = 3600.0

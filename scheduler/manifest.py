@@ -22,7 +22,7 @@ class ItemText:
     title: str
     text: str
     spoken_text: str
-    village: str | None = None
+    villages: tuple[str, ...] = ()  # the lagging villages a village script speaks about
 
 
 def folder_for(root: Path, day: date, slot_id: str, zone_id: str) -> Path:
@@ -48,7 +48,7 @@ def manifest_data(
             {
                 "script": item.script_id,
                 "title": item.title,
-                "village": text.village,
+                "villages": list(text.villages),
                 "text": text.text,
                 "spoken_text": text.spoken_text,
                 "engine": item.engine,
@@ -79,8 +79,18 @@ def write_manifest(folder: Path, data: dict[str, Any]) -> None:
     write_json_atomic(folder / "manifest.json", data)
 
 
-def mark_manifest(folder: Path, status: str, **stamps: datetime) -> bool:
-    """Set `status` (and e.g. `aired_at`) in an existing manifest; False when there is none."""
+def read_status(folder: Path) -> str | None:
+    """The status a manifest says, or None when there is no readable manifest."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    status = data.get("status") if isinstance(data, dict) else None
+    return status if isinstance(status, str) else None
+
+
+def mark_manifest(folder: Path, status: str, *, error: str | None = None, **stamps: datetime) -> bool:
+    """Set `status` (and e.g. `aired_at`, an `error`) in an existing manifest; False when there is none."""
     path = folder / "manifest.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -89,5 +99,7 @@ def mark_manifest(folder: Path, status: str, **stamps: datetime) -> bool:
     data["status"] = status
     for key, moment in stamps.items():
         data[key] = moment.isoformat(timespec="seconds")
+    if error is not None:
+        data["error"] = error
     write_json_atomic(path, data)
     return True

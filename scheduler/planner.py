@@ -2,11 +2,13 @@
 
 Rules (README "Rotation and fitting"):
 - only scripts valid on the date, meant for the slot, and not urgent; village scripts only for the
-  villages given (the lagging villages of the zone);
+  villages given (the lagging villages of the zone): one item naming them all when the template reads
+  `villages`, else one item per village (a template written for `village` alone);
 - pinned scripts first, then the pool by priority (higher first), least recently aired first;
 - a non-pinned script that was in one of the last `ROTATION_WINDOW` programs of the same slot and zone
   is skipped — unless nothing else is left, then the least recently aired one is repeated;
-- the program never exceeds the slot's `max_duration`: the lowest-priority items are dropped.
+- the program never exceeds the slot's `max_duration`: items are taken pinned first, then by priority,
+  then shortest, each one that still fits; the others are dropped, and the program keeps airing order.
 Every skip and drop becomes a `Decision`, written to the manifest so the office can see why.
 """
 
@@ -18,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from content.library import Script
+from content.render import names_used
 from scheduler.config import Config, Slot
 
 ROTATION_WINDOW = 3
@@ -32,12 +35,19 @@ class Occurrence:
 
 @dataclass(frozen=True)
 class Candidate:
+    """One item of a program: a script, and the lagging villages it speaks about (village scripts)."""
+
     script: Script
-    village_id: str | None = None
+    villages: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
-        return f"{self.script.id}@{self.village_id}" if self.village_id else self.script.id
+        return f"{self.script.id}@{'+'.join(self.villages)}" if self.villages else self.script.id
+
+
+def groups_villages(script: Script) -> bool:
+    """A village script that reads `villages` names all lagging villages of the zone in one item."""
+    return "villages" in names_used(script.body)
 
 
 @dataclass(frozen=True)
@@ -113,10 +123,12 @@ def choose(
 
     candidates: list[Candidate] = []
     for script in sorted(pinned, key=order) + sorted(fresh + targeted, key=order):
-        if script.audience == "village":
-            candidates.extend(Candidate(script, v) for v in villages)
-        else:
+        if script.audience != "village":
             candidates.append(Candidate(script))
+        elif villages and groups_villages(script):
+            candidates.append(Candidate(script, tuple(villages)))
+        else:
+            candidates.extend(Candidate(script, (v,)) for v in villages)
     return candidates, decisions
 
 
@@ -132,26 +144,36 @@ def _recency(recent: Sequence[Collection[str]]) -> dict[str, int]:
 def fit(
     candidates: Sequence[Candidate], durations: dict[str, float], max_seconds: float, gap_seconds: float
 ) -> tuple[list[Candidate], list[Decision]]:
-    """Drop the lowest-priority candidates until the program fits `max_seconds` (gaps included)."""
-    kept = list(candidates)
-    decisions = []
-
-    def total() -> float:
-        return sum(durations[c.key] for c in kept) + gap_seconds * max(len(kept) - 1, 0)
-
-    while kept and total() > max_seconds:
-        victim = min(reversed(kept), key=lambda c: (c.script.pinned, c.script.priority))
-        kept.remove(victim)
-        decisions.append(
-            Decision(
-                victim.key,
-                "dropped",
-                "over_duration",
-                f"chương trình vượt quá {_minutes(max_seconds)}; bỏ bài ưu tiên thấp nhất "
-                f"({durations[victim.key]:.0f} giây)",
-            )
+    """Fill the slot: pinned first, then higher priority, then shorter, each item that still fits
+    (gaps included); the kept items stay in airing order, every other one is a `dropped` decision."""
+    ranked = sorted(
+        range(len(candidates)),
+        key=lambda i: (
+            not candidates[i].script.pinned,
+            -candidates[i].script.priority,
+            durations[candidates[i].key],
+            i,
+        ),
+    )
+    chosen: set[int] = set()
+    used = 0.0
+    for i in ranked:
+        extra = durations[candidates[i].key] + (gap_seconds if chosen else 0.0)
+        if used + extra <= max_seconds:
+            chosen.add(i)
+            used += extra
+    decisions = [
+        Decision(
+            c.key,
+            "dropped",
+            "over_duration",
+            f"không đủ chỗ trong {_minutes(max_seconds)} (bài dài {durations[c.key]:.0f} giây, "
+            f"chương trình đã có {_minutes(used)})",
         )
-    return kept, decisions
+        for i, c in enumerate(candidates)
+        if i not in chosen
+    ]
+    return [c for i, c in enumerate(candidates) if i in chosen], decisions
 
 
 def _minutes(seconds: float) -> str:

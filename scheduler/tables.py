@@ -10,11 +10,15 @@ from typing import Any
 STATUS_WORDS = {
     "planned": "chờ dựng",
     "ready": "sẵn sàng",
+    "airing": "đang phát",
+    "published": "đã đến giờ phát, chờ xác nhận",
     "aired": "đã phát",
     "missed": "bị lỡ",
     "failed": "lỗi",
+    "overdue": "quá giờ, chưa phát",
     "pending": "chờ gửi",
     "sent": "đã gửi",
+    "cancelled": "đã hủy (thôn đã bắt kịp)",
 }
 
 

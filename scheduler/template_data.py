@@ -6,6 +6,7 @@ report, `UnreportedCoverage` gives the commune totals with zero installs and `re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -129,10 +130,10 @@ def build_context(
     day: date,
     *,
     slot: Slot | None = None,
-    village_id: str | None = None,
+    villages: Sequence[str] = (),
     alert: tuple[str, datetime, tuple[str, ...]] | None = None,
 ) -> dict[str, object]:
-    """The context for one script on `day` (commune-local), optionally for a village or an alert."""
+    """The context for one script on `day` (commune-local), optionally for lagging villages or an alert."""
     alert_info = None
     if alert is not None:
         message, issued_at, zones = alert
@@ -143,6 +144,7 @@ def build_context(
         today=day,
         slot=slot_info(slot) if slot else None,
         coverage=coverage.commune(day),
-        village=coverage.village(day, village_id) if village_id else None,
+        village=coverage.village(day, villages[0]) if len(villages) == 1 else None,
+        villages=tuple(coverage.village(day, v) for v in villages),
         alert=alert_info,
     )

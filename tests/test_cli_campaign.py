@@ -35,7 +35,7 @@ def test_import_status_and_reminders(
     )
     code, out, err = run(capsys, *config, "coverage", "import", str(report))
     assert code == 0, err
-    assert "2 dòng — 2 mới" in out and "Thôn chậm tiến độ: 1/2 (na-pan)" in out
+    assert "2 dòng — 2 mới" in out and "Thôn chậm tiến độ: 1/2 (Nà Pàn)" in out
 
     code, out, _ = run(capsys, *config, "coverage", "status", "--json")
     data = json.loads(out)

@@ -259,7 +259,7 @@ def test_lagging_village_gets_its_own_announcement_and_rerender(tmp_path: Path, 
     folder = tmp_path / "playout/2026-11-30/sang/trung-tam"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     village_items = [i for i in manifest["items"] if i["script"] == "nhac-thon"]
-    assert [i["village"] for i in village_items] == ["na-pan"]
+    assert [i["villages"] for i in village_items] == [["na-pan"]]
     assert "Thôn Nà Pàn còn 82 hộ" in village_items[0]["text"]
     north = json.loads(
         (tmp_path / "playout/2026-11-30/sang/phia-bac/manifest.json").read_text(encoding="utf-8")
@@ -269,6 +269,7 @@ def test_lagging_village_gets_its_own_announcement_and_rerender(tmp_path: Path, 
     summary = import_file(
         station, write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,140,310"]), at(monday, 3, 40)
     )
-    assert summary.evaluation.recovered == ["na-pan"] and summary.rerendered == 1
+    assert summary.evaluation.recovered == ["na-pan"]
+    assert summary.rerendered == 2  # both zones: the commune figures every program reads have changed
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert "nhac-thon" not in [i["script"] for i in manifest["items"]]

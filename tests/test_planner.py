@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -138,7 +139,14 @@ def test_village_scripts_only_for_given_villages() -> None:
     chosen, _ = choose(scripts, day=date(2026, 12, 1), slot_id="sang")
     assert ids(chosen) == ["chung"]
     chosen, _ = choose(scripts, day=date(2026, 12, 1), slot_id="sang", villages=["na-pan", "ban-chu"])
-    assert ids(chosen) == ["chung", "nhac-thon@na-pan", "nhac-thon@ban-chu"]
+    assert ids(chosen) == ["chung", "nhac-thon@na-pan", "nhac-thon@ban-chu"]  # written for one `village`
+
+
+def test_a_village_script_that_reads_villages_names_them_all_in_one_item() -> None:
+    grouped = replace(script("nhac-thon", audience="village"), body="{% for v in villages %}{{ v.name }}{% endfor %}")
+    chosen, _ = choose([grouped], day=date(2026, 12, 1), slot_id="sang", villages=["na-pan", "ban-chu"])
+    assert [(c.script.id, c.villages) for c in chosen] == [("nhac-thon", ("na-pan", "ban-chu"))]
+    assert ids(chosen) == ["nhac-thon@na-pan+ban-chu"]
 
 
 @pytest.mark.parametrize(
@@ -146,8 +154,9 @@ def test_village_scripts_only_for_given_villages() -> None:
     [
         ({"p": 100, "a": 100, "b": 100}, 304, ["p", "a", "b"], []),  # 300 + 2 gaps of 2 s = 304
         ({"p": 100, "a": 100, "b": 100}, 303, ["p", "b"], ["a"]),  # one second over: drop lowest (a)
-        ({"p": 100, "a": 10, "b": 100}, 150, ["p"], ["a", "b"]),  # still over after a: drop b too
-        ({"p": 500, "a": 10, "b": 10}, 400, [], ["a", "b", "p"]),  # pinned dropped last
+        ({"p": 100, "a": 10, "b": 100}, 150, ["p", "a"], ["b"]),  # b does not fit, the shorter a does
+        ({"p": 500, "a": 10, "b": 10}, 400, ["a", "b"], ["p"]),  # a pinned item longer than the slot
+        ({"p": 100, "a": 100, "b": 100}, 99, [], ["p", "a", "b"]),  # nothing fits
     ],
 )
 def test_fit_never_exceeds_max_duration(
@@ -186,4 +195,24 @@ def test_pinned_village_script_goes_to_each_lagging_village_only() -> None:
 
 def test_drop_detail_is_readable_vietnamese() -> None:
     (decision,) = fit([Candidate(script("a"))], {"a": 20.0}, 16.0, 2.0)[1]
-    assert "vượt quá 16 giây" in decision.detail
+    assert decision.detail == "không đủ chỗ trong 16 giây (bài dài 20 giây, chương trình đã có 0 giây)"
+
+
+def test_fitting_keeps_a_short_item_that_still_fits_after_a_long_one_is_dropped() -> None:
+    """The finding: a 27 s priority-6 script was dropped from a program that had room for it."""
+    candidates = [
+        Candidate(script("tien-do", pinned=True, priority=9)),
+        Candidate(script("dai", priority=8)),
+        Candidate(script("ngan", priority=6)),
+        Candidate(script("vua", priority=7)),
+    ]
+    durations = {"tien-do": 300.0, "dai": 400.0, "ngan": 27.0, "vua": 200.0}
+    kept, decisions = fit(candidates, durations, 900.0, 2.0)
+    assert ids(kept) == ["tien-do", "dai", "ngan"]  # airing order kept; vua (200 s) no longer fits
+    assert [(d.script, d.action) for d in decisions] == [("vua", "dropped")]
+
+
+def test_equal_priority_prefers_the_shorter_item_when_only_one_fits() -> None:
+    candidates = [Candidate(script("dai")), Candidate(script("ngan"))]
+    kept, _ = fit(candidates, {"dai": 60.0, "ngan": 40.0}, 50.0, 2.0)
+    assert ids(kept) == ["ngan"]

@@ -97,8 +97,10 @@ def test_program_is_built_ahead_with_the_playout_contract(tmp_path: Path, db_url
     assert playlist.startswith("#EXTM3U") and playlist.count("#EXTINF") == 5
     assert not list(folder.parent.glob(".*"))  # no staging leftovers
 
-    (row,) = [b for b in rows(station) if b.zone_id == "trung-tam"]
-    assert row.status == "ready" and row.airtime == AIRTIME and len(row.items) == 5
+    (row,) = [b for b in rows(station) if b.zone_id == "trung-tam" and b.airtime == AIRTIME]
+    assert row.status == "ready" and len(row.items) == 5
+    assert row.fingerprint and row.inputs
+    assert set(row.inputs["scripts"]) == {"tien-do", "goi-114", "cai-dat", "an-toan-dien", "bep-lua"}
     assert "BroadcastReady" in event_kinds(station)
 
 
@@ -113,26 +115,50 @@ def test_building_again_changes_nothing(tmp_path: Path, db_url: str) -> None:
     assert event_kinds(station).count("BroadcastReady") == 2
 
 
-def test_nothing_is_built_before_the_lead_time(tmp_path: Path, db_url: str) -> None:
+def test_nothing_is_built_before_the_lead_time_but_every_occurrence_has_its_row(
+    tmp_path: Path, db_url: str
+) -> None:
     station = open_station(tmp_path, db_url)
     assert station.tick(local(3, 29)).built == []
-    assert rows(station) == []
+    planned = rows(station)
+    assert {b.status for b in planned} == {"planned"} and not (tmp_path / "playout").exists()
+    # the horizon (2 days): Mon 05:30 ×2 zones, Mon 17:00, Tue 05:30 ×2, Tue 17:00 (Wed 05:30 is past it)
+    assert [(b.day.day, b.slot_id, b.zone_id) for b in planned] == [
+        (30, "sang", "phia-bac"), (30, "sang", "trung-tam"), (30, "chieu", "trung-tam"),
+        (1, "sang", "phia-bac"), (1, "sang", "trung-tam"), (1, "chieu", "trung-tam"),
+    ]  # fmt: skip
 
 
-def test_airs_at_airtime_once(tmp_path: Path, db_url: str) -> None:
+def test_published_at_airtime_once_when_only_the_folder_receives_it(tmp_path: Path, db_url: str) -> None:
+    """No player configured: the program is published to the folder (due to play, awaiting
+    confirmation), not claimed as aired."""
     station = open_station(tmp_path, db_url)
     station.tick(local(3, 30))
     report = station.tick(local(5, 30, 2))
-    assert sorted(r.status for r in report.aired) == ["aired", "aired"]
+    assert sorted(r.status for r in report.aired) == ["published", "published"]
     again = station.tick(local(5, 31))
     assert again.aired == [] and again.missed == []
     manifest = json.loads(
         (tmp_path / "playout/2026-11-30/sang/trung-tam/manifest.json").read_text(encoding="utf-8")
     )
-    assert manifest["status"] == "aired" and manifest["aired_at"].startswith("2026-11-30T05:30:02+07:00")
+    assert manifest["status"] == "published"
+    assert manifest["published_at"].startswith("2026-11-30T05:30:02+07:00")
     with station.app.db.session() as session:
         runs = session.scalars(select(AsRun)).all()
-        assert [(r.outcome, r.lateness_s) for r in runs] == [("aired", 2.0), ("aired", 2.0)]
+        assert [(r.outcome, r.lateness_s) for r in runs] == [("published", 2.0), ("published", 2.0)]
+    assert event_kinds(station).count("BroadcastPublished") == 2
+    assert "BroadcastAired" not in event_kinds(station)
+
+
+def test_aired_when_a_player_command_ran_it(tmp_path: Path, db_url: str) -> None:
+    station = open_station(tmp_path, db_url, command=f"{sys.executable} -c pass {{file}}")
+    station.tick(local(3, 30))
+    report = station.tick(local(5, 30, 1))
+    assert sorted(r.status for r in report.aired) == ["aired", "aired"]
+    manifest = json.loads(
+        (tmp_path / "playout/2026-11-30/sang/trung-tam/manifest.json").read_text(encoding="utf-8")
+    )
+    assert manifest["status"] == "aired" and manifest["aired_at"].startswith("2026-11-30T05:30:01+07:00")
     assert event_kinds(station).count("BroadcastAired") == 2
 
 
@@ -142,18 +168,20 @@ def test_service_down_past_the_grace_means_missed_never_late(tmp_path: Path, db_
     report = station.tick(local(5, 35, 1))  # back 5 min 1 s after airtime; grace is 5 min
     assert sorted(r.status for r in report.missed) == ["missed", "missed"]
     assert report.aired == []
-    assert {b.status for b in rows(station) if b.slot_id == "sang"} == {"missed"}
+    missed = [b for b in rows(station) if b.airtime == AIRTIME]
+    assert {(b.status, b.reason) for b in missed} == {("missed", "service_down")}
+    assert {b.error for b in missed} == {"dịch vụ không chạy lúc đến giờ phát"}
     manifest = json.loads(
         (tmp_path / "playout/2026-11-30/sang/trung-tam/manifest.json").read_text(encoding="utf-8")
     )
-    assert manifest["status"] == "missed"
+    assert manifest["status"] == "missed" and manifest["error"] == "dịch vụ không chạy lúc đến giờ phát"
     assert "BroadcastMissed" in event_kinds(station)
 
 
 def test_late_start_within_grace_renders_then_airs(tmp_path: Path, db_url: str) -> None:
     station = open_station(tmp_path, db_url)
     report = station.tick(local(5, 32))  # service was down during the whole lead time
-    assert sorted(r.status for r in report.aired) == ["aired", "aired"]
+    assert sorted(r.status for r in report.aired) == ["published", "published"]
     with station.app.db.session() as session:
         assert {r.lateness_s for r in session.scalars(select(AsRun))} == {120.0}
 
@@ -180,7 +208,7 @@ def test_crash_after_folder_before_row_then_restart(
     restarted = Station(App.create(station.app.config))
     assert {b.status for b in rows(restarted)} == {"planned"}
     restarted.tick(local(4, 1))
-    assert {b.status for b in rows(restarted)} == {"ready"}
+    assert {b.status for b in rows(restarted) if b.airtime == AIRTIME} == {"ready"}
     assert len(restarted.tick(local(5, 30)).aired) == 2
     restarted.app.close()
 
@@ -226,9 +254,10 @@ def test_playout_command_failure_is_recorded(tmp_path: Path, db_url: str) -> Non
     report = station.tick(local(5, 30))
     outcome = {r.status for r in report.aired}
     assert outcome == {"aired", "failed"}
-    by_zone = {b.zone_id: b for b in rows(station)}
+    by_zone = {b.zone_id: b for b in rows(station) if b.airtime == AIRTIME}
     assert by_zone["trung-tam"].status == "aired"
     assert by_zone["phia-bac"].status == "failed" and "3" in (by_zone["phia-bac"].error or "")
+    assert by_zone["phia-bac"].reason == "playout_failed"
     assert "BroadcastFailed" in event_kinds(station)
     assert station.tick(local(5, 31)).aired == []  # a failed broadcast is not retried late
 
@@ -252,11 +281,11 @@ def test_urgent_alert_is_published_at_once(tmp_path: Path, db_url: str) -> None:
     station = open_station(tmp_path, db_url)
     now = local(10, 15, 30)
     outcomes = station.alert("Cháy rừng ở đồi Khòn Pẩu, bà con tránh xa.", ["phia-bac"], now)
-    aired = [o for o in outcomes if getattr(o, "status", None) == "aired" and not hasattr(o, "built")]
+    aired = [o for o in outcomes if getattr(o, "status", None) == "published" and not hasattr(o, "built")]
     assert len(aired) == 1
     folder = tmp_path / "playout" / "2026-11-30" / "khan-101530" / "phia-bac"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["kind"] == "alert" and manifest["status"] == "aired"
+    assert manifest["kind"] == "alert" and manifest["status"] == "published"
     assert "Cháy rừng ở đồi Khòn Pẩu" in manifest["items"][0]["text"]
     assert not (tmp_path / "playout" / "2026-11-30" / "khan-101530" / "trung-tam").exists()
     assert "AlertIssued" in event_kinds(station)
@@ -292,7 +321,7 @@ def test_offline_items_are_rerendered_with_gtts_when_the_network_returns(tmp_pat
     second = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert {(i["engine"], i["offline"]) for i in second["items"]} == {("gtts", False)}
     assert [i["script"] for i in second["items"]] == [i["script"] for i in first["items"]]
-    (row,) = [b for b in rows(station) if b.slot_id == "chieu"]
+    (row,) = [b for b in rows(station) if b.slot_id == "chieu" and b.day == MONDAY]
     assert row.status == "ready" and row.offline_items == 0
 
 
@@ -324,7 +353,7 @@ def test_two_alerts_in_the_same_second_both_air(tmp_path: Path, db_url: str) -> 
     now = local(10, 15, 30)
     station.alert("Cháy rừng ở đồi Khòn Pẩu.", ["phia-bac"], now)
     second = station.alert("Bổ sung: gió mạnh, bà con đóng cửa.", ["phia-bac"], now)
-    assert [getattr(o, "status", None) for o in second if not hasattr(o, "built")] == ["aired"]
+    assert [getattr(o, "status", None) for o in second if not hasattr(o, "built")] == ["published"]
     assert (tmp_path / "playout/2026-11-30/khan-101530-2/phia-bac/program.mp3").is_file()
 
 
@@ -342,7 +371,7 @@ def test_a_broken_adapter_fails_the_broadcast_and_the_manifest_says_so(tmp_path:
     station.tick(local(4, 0))
     report = station.tick(local(5, 30))
     assert {r.status for r in report.aired} == {"failed"}
-    assert {b.status for b in rows(station) if b.slot_id == "sang"} == {"failed"}
+    assert {b.status for b in rows(station) if b.airtime == AIRTIME} == {"failed"}
     manifest = json.loads(
         (tmp_path / "playout/2026-11-30/sang/trung-tam/manifest.json").read_text(encoding="utf-8")
     )
@@ -350,9 +379,11 @@ def test_a_broken_adapter_fails_the_broadcast_and_the_manifest_says_so(tmp_path:
 
 
 def test_claim_refuses_a_program_past_its_grace(tmp_path: Path, db_url: str) -> None:
-    from scheduler.airing import air
+    from scheduler.airing import claim
 
     station = open_station(tmp_path, db_url)
     result = station.build(MONDAY, "sang", "trung-tam", local(4, 0))
-    assert air(station.app, result.broadcast_id, local(5, 35, 1)) is None  # 5 min 1 s late: never aired
-    assert air(station.app, result.broadcast_id, local(5, 34, 59)) is not None
+    assert claim(station.app, result.broadcast_id, local(5, 35, 1), None) is None  # 5 min 1 s late: never
+    got = claim(station.app, result.broadcast_id, local(5, 34, 59), None)
+    assert got is not None and got.status == "airing"
+    assert claim(station.app, result.broadcast_id, local(5, 35), None) is None  # claimed once only

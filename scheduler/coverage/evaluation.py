@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,20 +145,31 @@ def _queue(
 def _escalate(
     app: App, session: Session, lagging: list[VillageCoverage], day: date, now: datetime, result: Evaluation
 ) -> None:
-    """After `escalate_after` reminders on different days with neither rate improving since the first of them."""
+    """After `escalate_after` reminders on different days with neither rate improving since the first of
+    them. Only reminders of the village's current lagging spell count: not those sent before it was last
+    on track, and not cancelled ones (the village had caught up before they went out)."""
     if not lagging:
         return
     needed = app.config.reminders.escalate_after
+    on_track = (
+        select(VillageState.village_id, func.max(VillageState.day).label("day"))
+        .where(VillageState.lagging.is_(False), VillageState.day < day)
+        .group_by(VillageState.village_id)
+        .subquery()
+    )
     ranked = (
         select(
             Notice.village_id,
             Notice.day,
             func.row_number().over(partition_by=Notice.village_id, order_by=Notice.day.desc()).label("rank"),
         )
+        .outerjoin(on_track, on_track.c.village_id == Notice.village_id)
         .where(
             Notice.kind == "reminder",
             Notice.day <= day,
+            Notice.cancelled_at.is_(None),
             Notice.village_id.in_([v.village_id for v in lagging]),
+            or_(on_track.c.day.is_(None), Notice.day > on_track.c.day),
         )
         .subquery()
     )

@@ -68,7 +68,7 @@ def import_file(station: Station, path: Path, now: datetime) -> ImportSummary:
             ),
         )
     evaluation = evaluate_all(app, today, now)
-    rebuilt = station.rerender_zones(evaluation.changed, now)
+    rebuilt = station.refresh(now)
     return ImportSummary(
         source=path.name,
         rows=len(parsed.reports),

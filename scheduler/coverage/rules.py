@@ -7,6 +7,7 @@ lagging on d   : household_rate < expected_household − behind_points/100  → 
                  install_rate   < expected_install   − behind_points/100  → "install_behind"
                  latest report older than stale_days days, or none and the
                  campaign started more than stale_days days ago            → "stale"
+A village that has never reported has unknown rates (not 0 %): only "stale" can apply to it.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class VillageCoverage:
         return bool(self.reasons)
 
     @property
+    def reported(self) -> bool:
+        """False while the village has sent no report: its rates are unknown, not zero."""
+        return self.last_report is not None
+
+    @property
     def households_missing(self) -> int:
         return max(self.households - self.households_installed, 0)
 
@@ -87,9 +93,9 @@ def evaluate(village: Village, latest: Latest | None, campaign: Campaign, day: d
     install_rate = rate(installs, users)
 
     reasons = []
-    if household_rate < expected_household - margin:
+    if latest is not None and household_rate < expected_household - margin:
         reasons.append(HOUSEHOLD_BEHIND)
-    if install_rate < expected_install - margin:
+    if latest is not None and install_rate < expected_install - margin:
         reasons.append(INSTALL_BEHIND)
     if latest is not None:
         if (day - latest.day).days > stale_days:

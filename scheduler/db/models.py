@@ -32,11 +32,19 @@ class Base(DeclarativeBase):
 
 
 class Status(StrEnum):
-    PLANNED = "planned"
-    READY = "ready"
-    AIRED = "aired"
-    MISSED = "missed"
-    FAILED = "failed"
+    """planned → ready → airing → published | aired | failed; or missed. The last four are final."""
+
+    PLANNED = "planned"  # the occurrence exists; no program yet (or the last build failed: `error`)
+    READY = "ready"  # program built, waiting for airtime
+    AIRING = "airing"  # claimed at airtime; the playout adapters are running
+    PUBLISHED = "published"  # only the folder received it: due to play, awaiting confirmation
+    AIRED = "aired"  # a player ran it, or an operator confirmed it
+    MISSED = "missed"  # never aired (`reason`: service_down, not_ready, render_failed, not_aired)
+    FAILED = "failed"  # airing was attempted and failed (`reason`: playout_failed, interrupted)
+
+
+FINAL = (Status.PUBLISHED, Status.AIRED, Status.MISSED, Status.FAILED)
+UNAIRED = (Status.PLANNED, Status.READY)
 
 
 class Broadcast(Base):
@@ -56,9 +64,13 @@ class Broadcast(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
     loudness_lufs: Mapped[float | None] = mapped_column(Float)
     offline_items: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # Vietnamese, for the operator
+    reason: Mapped[str | None] = mapped_column(String(32))  # machine code of a missed/failed outcome
+    fingerprint: Mapped[str | None] = mapped_column(String(64))  # of the inputs the program was built from
+    inputs: Mapped[dict[str, object] | None] = mapped_column(JSON)  # those inputs, part by part
+    claimed_by: Mapped[int | None] = mapped_column(Integer)  # the service run airing it
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    aired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    aired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as-run start (publication)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     items: Mapped[list[BroadcastItem]] = relationship(
@@ -77,12 +89,30 @@ class BroadcastItem(Base):
     title: Mapped[str] = mapped_column(String(300))
     engine: Mapped[str] = mapped_column(String(32))
     offline: Mapped[bool] = mapped_column(Boolean, default=False)
-    village_id: Mapped[str | None] = mapped_column(String(64))
+    village_id: Mapped[str | None] = mapped_column(
+        String(500)
+    )  # the lagging villages it names, comma-separated
     duration_s: Mapped[float] = mapped_column(Float)
     sha256: Mapped[str] = mapped_column(String(64))
     file: Mapped[str] = mapped_column(String(300))
+    audio_key: Mapped[str | None] = mapped_column(String(64))  # render-cache keys, kept from eviction
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
     broadcast: Mapped[Broadcast] = relationship(back_populates="items")
+
+
+class ServiceRun(Base):
+    """One running service process: its heartbeat tells whether the service was up at a given moment."""
+
+    __tablename__ = "service_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16), default="all")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AsRun(Base):
@@ -173,6 +203,7 @@ class Notice(Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the village caught up before sending
 
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="notice", order_by="Delivery.id", cascade="all, delete-orphan"

@@ -25,7 +25,11 @@ class Airing:
 
 
 class PlayoutAdapter(ABC):
+    """`plays`: the adapter itself plays the program (a player command), so success means it aired;
+    an adapter that only publishes (the folder) leaves it `published`, awaiting confirmation."""
+
     name: str
+    plays: bool = False
 
     @abstractmethod
     def publish(self, airing: Airing) -> str | None:

@@ -33,6 +33,7 @@ def command_line(template: str, airing: Airing) -> list[str]:
 
 class CommandPlayout(PlayoutAdapter):
     name = "command"
+    plays = True
 
     def __init__(self, template: str, timeout: timedelta = timedelta(minutes=30)):
         self.template = template

@@ -1,4 +1,6 @@
-"""The playout folder adapter: marks the manifest `aired` so a player watching the folder knows."""
+"""The playout folder adapter: marks the manifest `published` so a player watching the folder knows.
+
+It runs first: a manifest that says `published` is how a restart knows that publication had begun."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ class FolderPlayout(PlayoutAdapter):
         if not airing.program.is_file():
             raise PlayoutError(self.name, f"thiếu tệp chương trình {airing.program}")
         try:
-            marked = mark_manifest(airing.folder, "aired", aired_at=airing.aired_at)
+            marked = mark_manifest(airing.folder, "published", published_at=airing.aired_at)
         except OSError as exc:
             raise PlayoutError(
                 self.name, f"không ghi được {airing.folder / 'manifest.json'}: {exc.strerror or exc}"

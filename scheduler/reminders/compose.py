@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from content.notices import Notice as NoticeText
-from content.notices import render_notice
+from content.notices import Recipient, render_notice
 from content.render import percent
 from scheduler.config import Config, Contact
 from scheduler.coverage.rules import HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE, VillageCoverage
+from scheduler.coverage.sheets import fold
 from scheduler.coverage.source import village_info
 from scheduler.template_data import campaign_info, commune_info
 
@@ -55,8 +56,21 @@ def _decimal_comma(sentence: str) -> str:
     return re.sub(r"(\d)\.(\d) điểm", r"\1,\2 điểm", sentence)
 
 
+def recipient(contact: Contact) -> Recipient:
+    """How a notice addresses a contact: the role is left out when the name already says it
+    ("Trưởng Công an xã", role "Trưởng Công an xã" → addressed once)."""
+    name, role = contact.name.strip(), contact.role.strip()
+    if fold(role) and fold(role) in fold(name):
+        role = ""
+    return Recipient(name, role)
+
+
 def targets_for(contacts: list[Contact]) -> list[Target]:
-    found = [Target(url, f"{c.name} ({c.role})" if c.role else c.name) for c in contacts for url in c.notify]
+    found = []
+    for contact in contacts:
+        person = recipient(contact)
+        label = f"{person.name} ({person.role})" if person.role else person.name
+        found += [Target(url, label) for url in contact.notify]
     found.append(Target(FILE_TARGET, "bản in"))
     return found
 
@@ -78,7 +92,7 @@ def compose(
         "today": day,
         "village": village_info(config, coverage),
         "reasons": reason_sentences(coverage, day),
-        "recipients": contacts,
+        "recipients": [recipient(c) for c in contacts],
     }
     if kind == "escalation":
         context["reminder_count"] = reminder_count

@@ -10,12 +10,16 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.app import App
 from scheduler.db.models import Notice
-from scheduler.reminders.outbox import FAILED, PENDING, SENT, mask
+from scheduler.reminders.outbox import CANCELLED, FAILED, PENDING, SENT, mask
 
 
 def notice_status(statuses: list[str]) -> str:
-    """sent when every delivery is sent; failed when one failed for good; else pending."""
-    if statuses and all(s == SENT for s in statuses):
+    """cancelled when none went out before the village caught up; sent when every delivery still
+    wanted is sent; failed when one failed for good; else pending."""
+    if statuses and all(s == CANCELLED for s in statuses):
+        return CANCELLED
+    wanted = [s for s in statuses if s != CANCELLED]
+    if wanted and all(s == SENT for s in wanted):
         return SENT
     if FAILED in statuses:
         return FAILED
@@ -30,6 +34,7 @@ def notices_on(app: App, day: date | None) -> list[dict[str, Any]]:
     )
     if day is not None:
         query = query.where(Notice.day == day)
+    names = {v.id: v.name for v in app.config.villages}
     with app.db.session() as session:
         notices = session.scalars(query).all()
         rows = []
@@ -40,6 +45,7 @@ def notices_on(app: App, day: date | None) -> list[dict[str, Any]]:
                 {
                     "id": notice.id,
                     "village": notice.village_id,
+                    "village_name": names.get(notice.village_id, notice.village_id),
                     "date": notice.day.isoformat(),
                     "kind": notice.kind,
                     "reasons": list(notice.reasons),
@@ -47,6 +53,7 @@ def notices_on(app: App, day: date | None) -> list[dict[str, Any]]:
                     "attempts": sum(d.attempts for d in deliveries),
                     "last_error": errors[-1] if errors else None,
                     "title": notice.title,
+                    "cancelled_at": notice.cancelled_at.isoformat() if notice.cancelled_at else None,
                     "deliveries": [
                         {
                             "target": mask(d.target),

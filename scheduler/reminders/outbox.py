@@ -26,16 +26,19 @@ from sqlalchemy.orm import Session
 
 from content.notices import Notice as NoticeText
 from scheduler.app import App
+from scheduler.coverage.rules import evaluate
+from scheduler.coverage.store import latest_as_of
 from scheduler.db.models import Delivery, Notice
 from scheduler.errors import InputError
-from scheduler.events import NoticeDelivered, NoticeFailed, NoticeQueued
+from scheduler.events import NoticeCancelled, NoticeDelivered, NoticeFailed, NoticeQueued
 from scheduler.notify import Message, Notifier, notifier_for
 from scheduler.notify.base import DeliveryError
 from scheduler.reminders.compose import Target
+from scheduler.text import clean_text
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 NotifierFactory = Callable[[str, Path], Notifier]
 
 
@@ -74,8 +77,8 @@ def queue_notice(
                 day=day,
                 kind=kind,
                 reasons=list(reasons),
-                title=text.title,
-                body=text.body,
+                title=clean_text(text.title),
+                body=clean_text(text.body),
                 created_at=now,
             )
             session.add(notice)
@@ -119,10 +122,12 @@ def in_quiet_hours(app: App, now: datetime) -> bool:
 def deliver_due(
     app: App, now: datetime, *, notifiers: NotifierFactory = notifier_for
 ) -> list[DeliveryResult]:
-    """Send every due delivery, unless it is quiet hours in the commune."""
+    """Send every due delivery, unless it is quiet hours in the commune. A notice whose village no longer
+    lags is cancelled instead of sent (kept and shown; not counted towards an escalation)."""
     with app.db.session() as session:
-        due = session.scalars(
-            select(Delivery.id)
+        due = session.execute(
+            select(Delivery.id, Notice.id, Notice.village_id)
+            .join(Notice, Notice.id == Delivery.notice_id)
             .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
             .order_by(Delivery.id)
         ).all()
@@ -133,14 +138,72 @@ def deliver_due(
             now.astimezone(app.config.tz).isoformat(timespec="minutes"),
         )
         return []
-    return [
-        r for r in (_deliver_one(app, delivery_id, now, notifiers) for delivery_id in due) if r is not None
-    ]
+    lagging = _still_lagging(app, {village for _, _, village in due}, now)
+    results: list[DeliveryResult] = []
+    for notice_id in sorted({n for _, n, village in due if not lagging.get(village, True)}):
+        results += cancel_notice(app, notice_id, now)
+    for delivery_id, _, village in due:
+        if lagging.get(village, True):
+            result = _deliver_one(app, delivery_id, now, notifiers)
+            if result is not None:
+                results.append(result)
+    return results
+
+
+def _still_lagging(app: App, villages: set[str], now: datetime) -> dict[str, bool]:
+    """Each village's lagging verdict as of now, from its latest report (a notice is re-checked
+    just before it goes out: a village that caught up since it was queued is not reminded)."""
+    if not villages:
+        return {}
+    day = now.astimezone(app.config.tz).date()
+    with app.db.session() as session:
+        latest = latest_as_of(session, day)
+    return {
+        v.id: evaluate(v, latest.get(v.id), app.config.campaign, day).lagging
+        for v in app.config.villages
+        if v.id in villages
+    }
+
+
+def cancel_notice(app: App, notice_id: int, now: datetime) -> list[DeliveryResult]:
+    """The village caught up before the notice went out: its pending deliveries become `cancelled`."""
+    with app.db.session() as session:
+        notice = session.get(Notice, notice_id)
+        if notice is None:
+            return []
+        pending = [d for d in notice.deliveries if d.status == PENDING]
+        for delivery in pending:
+            delivery.status, delivery.updated_at = CANCELLED, now
+        if notice.cancelled_at is None:
+            notice.cancelled_at = now
+            app.events.record(
+                session, NoticeCancelled(at=now, notice_id=notice.id, village=notice.village_id, day=notice.day)
+            )
+        return [DeliveryResult(d.id, notice.id, mask(d.target), CANCELLED) for d in pending]
 
 
 def _deliver_one(
     app: App, delivery_id: int, now: datetime, notifiers: NotifierFactory
 ) -> DeliveryResult | None:
+    """Claim one delivery with a lease, send it, record the outcome. Whatever the channel raises is a
+    failed attempt with its error kept — never a row left pending forever, never an aborted loop."""
+    claimed = _claim(app, delivery_id, now)
+    if claimed is None:
+        return None
+    target, attempts, message = claimed
+    error: DeliveryError | None = None
+    try:
+        notifiers(target, app.config.notices.dir).send(target, message)
+    except DeliveryError as exc:
+        error = exc
+    except Exception as exc:  # a channel's bug or an input it chokes on: a failed attempt, kept
+        log.exception("delivery crashed notice=%s target=%s", message.notice_id, mask(target))
+        error = DeliveryError(mask(target), f"lỗi không lường trước khi gửi: {type(exc).__name__}: {exc}")
+    return _record_attempt(app, delivery_id, target, attempts, message, error, now)
+
+
+def _claim(app: App, delivery_id: int, now: datetime) -> tuple[str, int, Message] | None:
+    """Push the delivery's next attempt one lease ahead (only one process gets it) and read its message."""
     with app.db.session() as session:
         claimed = session.execute(
             update(Delivery)
@@ -159,51 +222,48 @@ def _deliver_one(
             village_id=notice.village_id,
             village_name=village,
             day=notice.day,
-            title=notice.title,
-            body=notice.body,
+            title=clean_text(notice.title),
+            body=clean_text(notice.body),
         )
-        target, attempts = delivery.target, delivery.attempts + 1
-    error: DeliveryError | None = None
-    try:
-        notifiers(target, app.config.notices.dir).send(target, message)
-    except DeliveryError as exc:
-        error = exc
+        return delivery.target, delivery.attempts + 1, message
+
+
+def _record_attempt(
+    app: App,
+    delivery_id: int,
+    target: str,
+    attempts: int,
+    message: Message,
+    error: DeliveryError | None,
+    now: datetime,
+) -> DeliveryResult:
     settings = app.config.reminders
     with app.db.session() as session:
         if error is None:
-            values: dict[str, object] = {
-                "status": SENT,
-                "attempts": attempts,
-                "sent_at": now,
-                "last_error": None,
-            }
-            app.events.record(
-                session,
-                NoticeDelivered(at=now, notice_id=message.notice_id, target=mask(target), attempts=attempts),
-            )
             status = SENT
+            values: dict[str, object] = {"status": SENT, "attempts": attempts, "sent_at": now, "last_error": None}
+            event: NoticeDelivered | NoticeFailed = NoticeDelivered(
+                at=now, notice_id=message.notice_id, target=mask(target), attempts=attempts
+            )
         else:
             final = error.permanent or attempts >= settings.max_attempts
             status = FAILED if final else PENDING
-            backoff = settings.retry_backoff * (2 ** (attempts - 1))
             values = {
                 "status": status,
                 "attempts": attempts,
                 "last_error": error.message,
-                "next_attempt_at": now + backoff,
+                "next_attempt_at": now + settings.retry_backoff * (2 ** (attempts - 1)),
             }
-            app.events.record(
-                session,
-                NoticeFailed(
-                    at=now,
-                    notice_id=message.notice_id,
-                    target=mask(target),
-                    attempts=attempts,
-                    error=error.message,
-                    final=final,
-                ),
+            event = NoticeFailed(
+                at=now,
+                notice_id=message.notice_id,
+                target=mask(target),
+                attempts=attempts,
+                error=error.message,
+                final=final,
             )
         session.execute(update(Delivery).where(Delivery.id == delivery_id).values(updated_at=now, **values))
+        app.events.record(session, event)
     return DeliveryResult(
         delivery_id, message.notice_id, mask(target), status, None if error is None else error.message
     )
