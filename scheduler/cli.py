@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,6 +36,14 @@ app.add_typer(coverage_app, name="coverage")
 app.add_typer(reminders_app, name="reminders")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"loa {version('loa114')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -46,6 +54,9 @@ def main_options(
         str | None,
         typer.Option("--now", envvar="LOA_NOW", help="Chạy như thể đang ở thời điểm này (ISO-8601)."),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát.")
+    ] = False,
 ) -> None:
     ctx.obj = Options(config_path=config, now_text=now)
 
@@ -116,20 +127,25 @@ def say(
 def program_build(
     ctx: typer.Context,
     day: Annotated[
-        str | None, typer.Option("--date", help="Ngày đầu (YYYY-MM-DD), mặc định hôm nay.")
+        str | None, typer.Option("--date", help="Ngày đầu (31/12/2026 hoặc 2026-12-31), mặc định hôm nay.")
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=31, help="Số ngày.")] = 1,
     slot: Annotated[str | None, typer.Option("--slot", help="Chỉ một khung giờ.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Dựng lại cả những chương trình đã cập nhật.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
-    """Dựng trước chương trình cho các khung giờ và cụm loa; in ra những gì đã ghi."""
+    """Đưa chương trình các khung giờ lên mới nhất: dựng cái còn thiếu, dựng lại cái có đầu vào đã đổi
+    (nói rõ vì sao); in ra những gì đã ghi."""
     from scheduler.tables import dumps, status_word, table
 
     opts = options(ctx)
     now = opts.clock().now()
     station = open_station(opts)
     first = parse_date(day, "--date", now.astimezone(station.app.config.tz).date())
-    results = station.build_days(first, days, now, slot)
+    results = station.build_days(first, days, now, slot, force=force)
+    zones = {z.id: z.name for z in station.app.config.zones}
     rows = [
         {
             "date": r.day.isoformat(),
@@ -142,6 +158,7 @@ def program_build(
             "duration_s": round(r.duration_s, 1),
             "offline_items": r.offline_items,
             "error": r.error,
+            "why": list(r.why),
         }
         for r in results
     ]
@@ -156,16 +173,25 @@ def program_build(
                 (
                     r["date"],
                     r["slot"],
-                    r["zone"],
+                    zones.get(r["zone"], r["zone"]),
                     status_word(r["status"]),
                     r["items"] or "",
                     _minutes(r["duration_s"]),
-                    r["folder"] or r["error"] or ("đã dựng trước đó" if r["status"] == "ready" else ""),
+                    _note(r),
                 )
                 for r in rows
             ],
         )
     )
+
+
+def _note(row: dict[str, Any]) -> str:
+    """What happened to one program: where it was written and why, or why it was left alone."""
+    if row["built"]:
+        return f"{row['folder']}" + (f" — dựng lại: {'; '.join(row['why'])}" if row["why"] else "")
+    if row["error"]:
+        return str(row["error"])
+    return "đã cập nhật, không cần dựng lại" if row["status"] == "ready" else ""
 
 
 def _minutes(seconds: float | None) -> str:
@@ -178,7 +204,9 @@ def _minutes(seconds: float | None) -> str:
 @broadcasts_app.command("list")
 def broadcasts_list(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="Ngày (YYYY-MM-DD), mặc định hôm nay.")] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Ngày (31/12/2026 hoặc 2026-12-31), mặc định hôm nay.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
@@ -189,7 +217,7 @@ def broadcasts_list(
     station = open_station(opts)
     now = opts.clock().now()
     config = station.app.config
-    rows = broadcasts_on(station.app, parse_date(day, "--date", now.astimezone(config.tz).date()))
+    rows = broadcasts_on(station.app, parse_date(day, "--date", now.astimezone(config.tz).date()), now)
     if as_json:
         typer.echo(dumps(rows))
         return
@@ -201,8 +229,8 @@ def broadcasts_list(
                 (
                     r["airtime"][11:16],
                     r["slot"],
-                    r["zone"],
-                    status_word(r["status"]),
+                    r["zone_name"],
+                    status_word("overdue" if r["overdue"] else r["status"]),
                     r["items"],
                     _minutes(r["duration_s"]),
                     "" if r["lateness_s"] is None else f"{r['lateness_s']:.1f}",
@@ -228,14 +256,16 @@ def alert(
     opts = options(ctx)
     station = open_station(opts)
     chosen = [z.strip() for z in zones.split(",") if z.strip()] if zones else None
-    outcomes = station.alert(text, chosen, opts.clock().now())
+    clock = opts.clock()
+    with station.running(clock.now, role="cli"):  # a `loa serve` alongside sees this command is alive
+        outcomes = station.alert(text, chosen, clock.now())
     failed = False
+    verbs = {"aired": "Đã phát", "published": "Đã đưa ra thư mục phát (chờ phát, chờ xác nhận)"}
     for outcome in outcomes:
         if isinstance(outcome, AirResult):
-            ok = outcome.status == "aired"
-            verb = "Đã phát" if ok else "Lỗi phát"
+            verb = verbs.get(outcome.status, "Lỗi phát")
             typer.echo(f"{verb} thông báo khẩn (buổi phát #{outcome.broadcast_id}): {outcome.detail}")
-            failed |= not ok
+            failed |= outcome.status not in verbs
         elif not outcome.built:
             typer.echo(f"Không dựng được cho cụm {outcome.zone}: {outcome.error}", err=True)
             failed = True
@@ -250,6 +280,22 @@ def serve(ctx: typer.Context) -> None:
 
     opts = options(ctx)
     run_service(opts.config(), opts.clock(running=True))
+
+
+@app.command()
+def cleanup(ctx: typer.Context) -> None:
+    """Dọn đĩa: xóa thư mục phát cũ hơn playout.keep_days và bộ nhớ đệm âm thanh vượt audio.cache_max_mb
+    (không bao giờ xóa âm thanh của chương trình chưa phát)."""
+    opts = options(ctx)
+    station = open_station(opts)
+    report = station.cleanup(opts.clock().now())
+    config = station.app.config
+    typer.echo(
+        f"Đã xóa {len(report.folders_removed)} thư mục phát cũ hơn {config.playout.keep_days} ngày"
+        + (f" ({', '.join(report.folders_removed)})" if report.folders_removed else "")
+        + f"; bộ nhớ đệm âm thanh: xóa {report.cache_files_removed} tệp ({report.cache_bytes_removed / 2**20:.1f} MB),"
+        f" còn {report.cache_bytes_left / 2**20:.1f} MB / {config.audio.cache_max_mb} MB."
+    )
 
 
 @db_app.command("upgrade")
@@ -311,14 +357,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (typer.Abort, KeyboardInterrupt):
         return 130
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except typer.TyperException as exc:  # the parser's usage errors (typer ships its own click)
+        return _usage(exc)
     return result if isinstance(result, int) else 0
+
+
+def _usage(exc: Exception) -> int:
+    """Help when it was asked for by omission (plain `loa`), else one Vietnamese line and exit 2."""
+    from scheduler.cli_usage import usage_message
+
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())
+        return 0 if ctx.parent is None else 2
+    typer.echo(f"lỗi: {usage_message(exc)}", err=True)
+    return 2
 
 
 def run() -> None:

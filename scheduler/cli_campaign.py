@@ -48,6 +48,9 @@ def coverage_import(
     try:
         summary = import_file(station, file, opts.clock().now())
     except ImportRejected as exc:
+        if len(exc.problems) == 1 and exc.problems[0].row is None:  # the file itself: one line
+            typer.echo(f"lỗi: {exc.problems[0]}", err=True)
+            raise typer.Exit(2) from None
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{len(exc.problems)} lỗi: không nhập dòng nào. Sửa tệp rồi nhập lại.", err=True)
@@ -128,7 +131,9 @@ def status_rows(opts: Options, day: date) -> dict[str, Any]:
 @coverage_app.command("status")
 def coverage_status(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="Ngày (YYYY-MM-DD), mặc định hôm nay.")] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Ngày (31/12/2026 hoặc 2026-12-31), mặc định hôm nay.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Tiến độ từng thôn và toàn xã so với mức cần đạt."""
@@ -184,7 +189,8 @@ def coverage_status(
 def coverage_evaluate(
     ctx: typer.Context,
     day: Annotated[
-        str | None, typer.Option("--date", help="Ngày đánh giá (YYYY-MM-DD), mặc định hôm nay.")
+        str | None,
+        typer.Option("--date", help="Ngày đánh giá (31/12/2026 hoặc 2026-12-31), mặc định hôm nay."),
     ] = None,
 ) -> None:
     """Đánh giá lại các thôn (và xếp thông báo nhắc) cho một ngày."""
@@ -207,7 +213,9 @@ def coverage_evaluate(
 @reminders_app.command("list")
 def reminders_list(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="Chỉ ngày này (YYYY-MM-DD).")] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Chỉ ngày này (31/12/2026 hoặc 2026-12-31).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các thông báo nhắc và vượt cấp, với trạng thái gửi."""

@@ -53,12 +53,18 @@ def options(ctx: typer.Context) -> Options:
 
 
 def parse_date(value: str | None, option: str, default: date) -> date:
+    """`2026-12-31` or `31/12/2026` (as the commune writes dates)."""
+    from scheduler.coverage.reports import CellError, parse_day
+
     if value is None:
         return default
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option}: ngày không hợp lệ {value!r}; dùng dạng YYYY-MM-DD") from None
+        day = parse_day(value)
+    except CellError:
+        day = None
+    if day is None:
+        raise InputError(f"{option}: ngày không hợp lệ {value!r}; dùng dạng 31/12/2026 hoặc 2026-12-31")
+    return day
 
 
 def open_station(opts: Options) -> Station:

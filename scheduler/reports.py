@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from scheduler.app import App
-from scheduler.db.models import AsRun, Broadcast
+from scheduler.db.models import UNAIRED, AsRun, Broadcast
 
 
-def broadcasts_on(app: App, day: date) -> list[dict[str, Any]]:
-    """Every broadcast of `day` (commune-local date), in airtime order."""
+def broadcasts_on(app: App, day: date, now: datetime) -> list[dict[str, Any]]:
+    """Every broadcast of `day` (commune-local date), in airtime order.
+
+    `overdue` is derived as of `now`, from the rows alone: a program still planned or ready whose airtime
+    passed by more than the grace did not air — even when no service is running to mark it missed."""
     tz = app.config.tz
+    zones = {z.id: z.name for z in app.config.zones}
+    deadline = now - app.config.schedule.misfire_grace
     with app.db.session() as session:
         rows = session.execute(
             select(Broadcast, AsRun)
@@ -27,9 +32,12 @@ def broadcasts_on(app: App, day: date) -> list[dict[str, Any]]:
                 "date": b.day.isoformat(),
                 "slot": b.slot_id,
                 "zone": b.zone_id,
+                "zone_name": zones.get(b.zone_id, b.zone_id),
                 "kind": b.kind,
                 "airtime": b.airtime.astimezone(tz).isoformat(timespec="seconds"),
                 "status": b.status,
+                "overdue": b.status in UNAIRED and b.airtime < deadline,
+                "reason": b.reason,
                 "items": len(b.items),
                 "duration_s": None if b.duration_s is None else round(b.duration_s, 1),
                 "offline_items": b.offline_items,

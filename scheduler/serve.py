@@ -1,8 +1,14 @@
-"""`loa serve`: the station, its APScheduler runtime and the health endpoint in one process."""
+"""`loa serve`: the station, its APScheduler runtime and the HTTP side in one process.
+
+The HTTP socket is bound before anything starts, so a port already taken stops the service at once with
+one clear line, instead of a service running without its HTTP side.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 
 import uvicorn
@@ -10,6 +16,7 @@ import uvicorn
 from scheduler.app import App
 from scheduler.clock import Clock
 from scheduler.config import Config
+from scheduler.errors import LoaError
 from scheduler.runtime import Runtime
 from scheduler.station import Station
 from scheduler.web import create_web
@@ -17,14 +24,32 @@ from scheduler.web import create_web
 log = logging.getLogger(__name__)
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on (`host`, `port`), or a LoaError a person can act on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise LoaError(
+                f"cổng {port} trên {host} đang được một chương trình khác dùng (có thể là một `loa serve` "
+                "khác): dừng chương trình đó, hoặc đổi web.port trong cấu hình"
+            ) from None
+        raise LoaError(f"không mở được cổng {port} trên {host}: {exc.strerror or exc}") from None
+    return sock
+
+
 def serve(config: Config, clock: Clock) -> None:
+    sock = bind(config.web.host, config.web.port)
     app = App.create(config)
     runtime = Runtime(Station(app), clock)
-    server = uvicorn.Server(
-        uvicorn.Config(create_web(runtime), host=config.web.host, port=config.web.port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(create_web(runtime), log_level="warning"))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours handle SIGTERM
-    web_thread = threading.Thread(target=server.run, name="web", daemon=True)
+    web_thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web", daemon=True)
     runtime.install_signal_handlers()
     log.info(
         "service starting commune=%s config=%s db=%s playout=%s web=http://%s:%d now=%s",
@@ -44,5 +69,6 @@ def serve(config: Config, clock: Clock) -> None:
         server.should_exit = True
         runtime.stop()
         web_thread.join(timeout=5)
+        sock.close()
         app.close()
         log.info("service stopped")

@@ -11,8 +11,9 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -38,7 +39,7 @@ from scheduler.errors import InputError
 from scheduler.events import AlertIssued
 from scheduler.planner import Occurrence, airtime_of, occurrences
 from scheduler.reminders.outbox import DeliveryResult, deliver_due
-from scheduler.runs import CATCH_UP, beat, last_seen, start_run, stop_run
+from scheduler.runs import BEAT_INTERVAL, CATCH_UP, beat, last_seen, start_run, stop_run
 from scheduler.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,26 @@ class Station:
             self.run_id, role, self._catch_up_from.isoformat(timespec="seconds"), len(resolved), fixed,
         )  # fmt: skip
         return self.run_id
+
+    @contextmanager
+    def running(self, clock: Callable[[], datetime], *, role: str) -> Iterator[int]:
+        """A run for a one-shot command that airs (`loa alert`): registered, beating in the background
+        while the command works (a player may take minutes), stopped at the end."""
+        run_id = self.start_run(clock(), role=role)
+        done = threading.Event()
+
+        def beat_loop() -> None:
+            while not done.wait(BEAT_INTERVAL.total_seconds()):
+                self.beat(clock())
+
+        thread = threading.Thread(target=beat_loop, name="heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield run_id
+        finally:
+            done.set()
+            thread.join()
+            self.stop_run(clock())
 
     def beat(self, now: datetime) -> None:
         if self.run_id is not None:

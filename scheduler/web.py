@@ -1,4 +1,8 @@
-"""The HTTP side of the service; today `GET /healthz` for monitoring (JSON)."""
+"""The HTTP side of the service; today `GET /healthz` for monitoring (JSON).
+
+It reads only what the runtime keeps in memory and pings the database, so it answers at once while
+renders, evaluations and deliveries run.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from scheduler.db.engine import ping
-from scheduler.runtime import Runtime
+from scheduler.runtime import TICK_SECONDS, Runtime
+
+STALE_TICK_S = 3 * TICK_SECONDS  # the tick is late by two rounds: something holds the service up
 
 
 def create_web(runtime: Runtime) -> FastAPI:
@@ -16,13 +22,28 @@ def create_web(runtime: Runtime) -> FastAPI:
 
     @web.get("/healthz")
     def healthz() -> JSONResponse:
-        db_ok = ping(runtime.station.app.db.engine)
-        ok = db_ok and runtime.running
+        station = runtime.station
+        now = runtime.clock.now()
+        db_ok = ping(station.app.db.engine)
+        with station.vitals.lock:
+            tick_at = station.vitals.last_tick_at
+            air_at, lateness = station.vitals.last_air_at, station.vitals.last_air_lateness_s
+        tick_age = None if tick_at is None else round((now - tick_at).total_seconds(), 1)
+        ticking = tick_age is not None and tick_age <= STALE_TICK_S
+        ok = db_ok and runtime.running and ticking
+        tz = station.app.config.tz
         body: dict[str, Any] = {
             "status": "ok" if ok else "degraded",
             "scheduler": "running" if runtime.running else "stopped",
             "next_airtime": runtime.next_airtime(),
             "db": "ok" if db_ok else "error",
+            "run": station.run_id,
+            "last_tick_age_s": tick_age,
+            "last_air_at": air_at.astimezone(tz).isoformat(timespec="seconds") if air_at else None,
+            "last_air_lateness_s": lateness,
+            "gtts_cooling_down": station.app.speaker.cooling_down("gtts")
+            if "gtts" in station.app.audio.engines
+            else None,
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 

@@ -60,8 +60,10 @@ def test_bad_config_is_one_line_exit_2(
 def test_bad_now_and_bad_date(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     code, _, err = run(capsys, "--config", str(config), "--now", "hôm qua", "program", "build")
     assert code == 2 and "--now" in err
-    code, _, err = run(capsys, "--config", str(config), "broadcasts", "list", "--date", "30/11/2026")
-    assert code == 2 and "--date" in err and "YYYY-MM-DD" in err
+    code, _, err = run(capsys, "--config", str(config), "broadcasts", "list", "--date", "31/11/2026")
+    assert code == 2 and "--date" in err and "31/12/2026 hoặc 2026-12-31" in err
+    code, out, err = run(capsys, "--config", str(config), "broadcasts", "list", "--date", "30/11/2026")
+    assert code == 0, err  # the commune's own way of writing a date is accepted
     code, _, err = run(capsys, "--config", str(config), "program", "build", "--slot", "trua")
     assert code == 2 and "trua" in err
 
@@ -86,7 +88,10 @@ def test_program_build_then_list_json(
         "date",
         "slot",
         "zone",
+        "zone_name",
         "kind",
+        "overdue",
+        "reason",
         "airtime",
         "status",
         "items",
@@ -100,6 +105,12 @@ def test_program_build_then_list_json(
     assert listed[0]["airtime"] == "2026-11-30T05:30:00+07:00" and listed[0]["status"] == "ready"
     code, out, _ = run(capsys, *now, "broadcasts", "list", "--date", "2026-11-30")
     assert code == 0 and "05:30" in out and "sẵn sàng" in out and "trạng thái" in out
+    assert "Cụm loa trung tâm" in out  # zones by name, as operators call them
+    late = ["--config", str(config), "--now", "2026-11-30T05:45+07:00"]  # no service ran at 05:30
+    code, out, _ = run(capsys, *late, "broadcasts", "list", "--date", "2026-11-30")
+    assert "quá giờ, chưa phát" in out and "sẵn sàng" not in out
+    code, out, _ = run(capsys, *late, "broadcasts", "list", "--date", "2026-11-30", "--json")
+    assert {(b["status"], b["overdue"]) for b in json.loads(out)} == {("ready", True)}
 
 
 def test_program_build_days(capsys: pytest.CaptureFixture[str], config: Path) -> None:
@@ -159,7 +170,7 @@ def test_alert_command(capsys: pytest.CaptureFixture[str], config: Path, tmp_pat
         "trung-tam",
     )
     assert code == 0, err
-    assert "Đã phát thông báo khẩn" in out
+    assert "Đã đưa ra thư mục phát (chờ phát, chờ xác nhận) thông báo khẩn" in out
     assert (tmp_path / "playout/2026-11-30/khan-100005/trung-tam/program.mp3").is_file()
     code, _, err = run(capsys, "--config", str(config), "alert", "Cháy", "--zones", "phia-dong")
     assert code == 2 and "phia-dong" in err

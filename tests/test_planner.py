@@ -143,7 +143,9 @@ def test_village_scripts_only_for_given_villages() -> None:
 
 
 def test_a_village_script_that_reads_villages_names_them_all_in_one_item() -> None:
-    grouped = replace(script("nhac-thon", audience="village"), body="{% for v in villages %}{{ v.name }}{% endfor %}")
+    grouped = replace(
+        script("nhac-thon", audience="village"), body="{% for v in villages %}{{ v.name }}{% endfor %}"
+    )
     chosen, _ = choose([grouped], day=date(2026, 12, 1), slot_id="sang", villages=["na-pan", "ban-chu"])
     assert [(c.script.id, c.villages) for c in chosen] == [("nhac-thon", ("na-pan", "ban-chu"))]
     assert ids(chosen) == ["nhac-thon@na-pan+ban-chu"]

@@ -177,7 +177,8 @@ def cancel_notice(app: App, notice_id: int, now: datetime) -> list[DeliveryResul
         if notice.cancelled_at is None:
             notice.cancelled_at = now
             app.events.record(
-                session, NoticeCancelled(at=now, notice_id=notice.id, village=notice.village_id, day=notice.day)
+                session,
+                NoticeCancelled(at=now, notice_id=notice.id, village=notice.village_id, day=notice.day),
             )
         return [DeliveryResult(d.id, notice.id, mask(d.target), CANCELLED) for d in pending]
 
@@ -241,7 +242,12 @@ def _record_attempt(
     with app.db.session() as session:
         if error is None:
             status = SENT
-            values: dict[str, object] = {"status": SENT, "attempts": attempts, "sent_at": now, "last_error": None}
+            values: dict[str, object] = {
+                "status": SENT,
+                "attempts": attempts,
+                "sent_at": now,
+                "last_error": None,
+            }
             event: NoticeDelivered | NoticeFailed = NoticeDelivered(
                 at=now, notice_id=message.notice_id, target=mask(target), attempts=attempts
             )
