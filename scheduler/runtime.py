@@ -133,7 +133,12 @@ class Runtime:
         self._run("beat", self.station.beat)
 
     def evaluate(self) -> None:
-        self._run("evaluate", self.station.evaluate)
+        def step(now: datetime) -> None:
+            evaluation = self.station.evaluate(now)
+            if evaluation is not None and (evaluation.reminders or evaluation.escalations):
+                self._soon("deliver")  # new notices go out now, not at the next round
+
+        self._run("evaluate", step)
 
     def deliver(self) -> None:
         self._run("deliver", lambda now: deliver_due(self.station.app, now))
@@ -146,7 +151,10 @@ class Runtime:
 
     def _render_soon(self, row: Broadcast) -> None:
         """A program is due and not built: render now, on the render lane (airing does not wait for it)."""
-        job = self.scheduler.get_job("render")
+        self._soon("render")
+
+    def _soon(self, job_id: str) -> None:
+        job = self.scheduler.get_job(job_id)
         if job is not None:
             job.modify(next_run_time=utcnow())
 
@@ -203,8 +211,9 @@ class Runtime:
     def wait(self) -> None:
         self._stop.wait()
 
-    def stop(self) -> None:
-        """Stop taking new work, wait (up to `STOP_TIMEOUT_S`) for the steps in progress, record the stop.
+    def stop(self) -> bool:
+        """Stop taking new work, wait (up to `STOP_TIMEOUT_S`) for the steps in progress, record the stop;
+        False when some step is still running (e.g. a delivery to a gateway that never answers).
 
         `shutdown(wait=True)` would hold APScheduler's job-store lock while a running tick adds jobs: a
         deadlock. So the scheduler stops without waiting, and our own count of running steps is waited on.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import socket
 import threading
 
@@ -61,14 +62,18 @@ def serve(config: Config, clock: Clock) -> None:
         config.web.port,
         clock.now().isoformat(timespec="seconds"),
     )
+    finished = True
     try:
         web_thread.start()
         runtime.start()
         runtime.wait()
     finally:
         server.should_exit = True
-        runtime.stop()
+        finished = runtime.stop()
         web_thread.join(timeout=5)
         sock.close()
         app.close()
         log.info("service stopped")
+    if not finished:  # a step stuck on the network would hold the interpreter's exit: its row is leased
+        logging.shutdown()  # or claimed, so the next start resolves it; nothing is lost by leaving now
+        os._exit(0)

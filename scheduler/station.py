@@ -33,7 +33,7 @@ from scheduler.app import App
 from scheduler.broadcasts import plan_rows, remove_folders
 from scheduler.building import BuildResult, ProgramBuilds, speech_parts
 from scheduler.cleanup import CleanupReport, cleanup
-from scheduler.coverage.evaluation import evaluate_if_due
+from scheduler.coverage.evaluation import Evaluation, evaluate_if_due
 from scheduler.db.models import Broadcast, Status
 from scheduler.errors import InputError
 from scheduler.events import AlertIssued
@@ -122,11 +122,11 @@ class Station:
             with self.app.db.session() as session:
                 self.run_id = beat(session, self.run_id, now)
 
-    def stop_run(self, now: datetime) -> None:
+    def stop_run(self, now: datetime, *, wait: bool = True) -> None:
         if self.run_id is not None:
             with self.app.db.session() as session:
                 stop_run(session, self.run_id, now)
-        self._playout.shutdown(wait=True)
+        self._playout.shutdown(wait=wait)
 
     # -- the steps ------------------------------------------------------------------------------------
 
@@ -165,10 +165,10 @@ class Station:
         """Keep the disk bounded: old playout folders and least recently used cache entries."""
         return cleanup(self.app, now)
 
-    def evaluate(self, now: datetime) -> None:
+    def evaluate(self, now: datetime) -> Evaluation | None:
         """The daily evaluation of the villages (a changed village changes its zone's programs' inputs:
         the render step rebuilds them)."""
-        evaluate_if_due(self.app, now)
+        return evaluate_if_due(self.app, now)
 
     def air_due(self, now: datetime, *, render_late: bool = False, wait: bool = True) -> list[AirResult]:
         """Claim every due program and publish each on its own playout thread: a player that plays one
