@@ -147,3 +147,28 @@ def test_a_contact_named_by_role_is_addressed_once(tmp_path: Path, db_url: str) 
 
 def test_delivery_error_type_is_exported() -> None:
     assert issubclass(DeliveryError, Exception)
+
+
+def test_two_contacts_sharing_one_gateway_address_get_one_notice(tmp_path: Path, db_url: str) -> None:
+    """Before: the second delivery row broke the unique key and the whole notice was silently dropped."""
+    station = open_flow(tmp_path, db_url)
+    path = station.app.config.source
+    assert path is not None
+    text = path.read_text(encoding="utf-8").replace(
+        "{name: Lộc Văn Bình, role: Tổ trưởng ANTT}",
+        "{name: Lộc Văn Bình, role: Tổ trưởng ANTT, notify: ['loaflow://gw/na-pan-head', file]}",
+    )
+    path.write_text(text, encoding="utf-8")
+    from scheduler.app import App
+    from scheduler.config import load_config
+    from scheduler.station import Station
+
+    station = Station(App.create(load_config(path)))
+    result = evaluate_all(station.app, DAY, at(DAY))
+    assert len(result.reminders) == 2  # both villages, nothing dropped
+    (notice,) = [n for n in notices_on(station.app, DAY) if n["village"] == "na-pan"]
+    recipients = {d["target"]: d["recipient"] for d in notice["deliveries"]}
+    assert recipients == {
+        "loaflow://gw/…": "Hoàng Văn Tuấn (Trưởng thôn), Lộc Văn Bình (Tổ trưởng ANTT)",
+        "file": "bản in",
+    }

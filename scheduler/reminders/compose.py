@@ -66,11 +66,15 @@ def recipient(contact: Contact) -> Recipient:
 
 
 def targets_for(contacts: list[Contact]) -> list[Target]:
-    found = []
+    """One target per address: two contacts sharing a gateway address get one message, naming both."""
+    labels: dict[str, list[str]] = {}
     for contact in contacts:
         person = recipient(contact)
         label = f"{person.name} ({person.role})" if person.role else person.name
-        found += [Target(url, label) for url in contact.notify]
+        for url in contact.notify:
+            if label not in labels.setdefault(url.strip(), []):
+                labels[url.strip()].append(label)
+    found = [Target(url, ", ".join(names)) for url, names in labels.items() if url.lower() != FILE_TARGET]
     found.append(Target(FILE_TARGET, "bản in"))
     return found
 
