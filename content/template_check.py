@@ -23,6 +23,7 @@ from content.environment import FILTERS, make_environment
 from content.errors import ScriptError
 from content.front_matter import hint
 from content.library import Script
+from content.slots import fold
 
 # Names Jinja itself provides to a template.
 JINJA_NAMES = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "caller"})
@@ -65,9 +66,19 @@ def _with_hint(message: str, close: str, listing: str) -> str:
     return f"{message};{close} ({listing})" if close else f"{message} ({listing})"
 
 
+# Filters a clerk may name in Vietnamese ("phantram" for `percent`).
+_VIETNAMESE_FILTERS = {
+    "phantram": "percent", "phan_tram": "percent", "tyle": "percent", "ty_le": "percent", "so": "number",
+    "con_so": "number", "ngay": "date_vn", "ngay_vn": "date_vn", "thu": "weekday_vn", "thu_vn": "weekday_vn",
+    "gio": "time_vn", "gio_vn": "time_vn",
+}  # fmt: skip
+
+
 def filter_hint(name: str) -> str:
     """ "; có phải `percent`? (các bộ lọc: percent, number, date_vn, weekday_vn, time_vn)"."""
-    return _with_hint("", hint(name, list(_ENV.filters)), f"các bộ lọc: {', '.join(FILTERS)}")
+    alias = _VIETNAMESE_FILTERS.get(fold(name))
+    close = f" có phải `{alias}`?" if alias else hint(name, list(_ENV.filters))
+    return _with_hint("", close, f"các bộ lọc: {', '.join(FILTERS)}")
 
 
 def undefined_message(name: str, available: frozenset[str] | set[str]) -> str:
