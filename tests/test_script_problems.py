@@ -182,6 +182,16 @@ def test_render_time_errors_are_vietnamese(tmp_path: Path) -> None:
     assert not ENGLISH.search(caught.value.message)
 
 
+@pytest.mark.parametrize(
+    "source", ["{{ ''.__class__ }}", "{{ 'a' + 1 }}", "{{ 'x' * 100000000 }}", "{{ x.nmae }}"]
+)
+def test_no_render_error_speaks_python(source: str) -> None:
+    with pytest.raises(ScriptError) as caught:
+        ScriptRenderer().render_text(source, {"x": "chữ"}, name="thu.txt")
+    assert caught.value.line == 1
+    assert not ENGLISH.search(caught.value.message), caught.value.message
+
+
 def test_check_api_separates_errors_from_warnings(tmp_path: Path) -> None:
     write(tmp_path, "tot", "---\nid: tot\ntitle: Tốt\n---\nLiên hệ VT hoặc cskh@loibac.gov.vn. Gọi 114.\n")
     write(tmp_path, "xau", "---\nid: xau\ntitle: Xấu\npriority: 0\n---\n{{ thon }}\n")
