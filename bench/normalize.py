@@ -22,6 +22,7 @@ SCRIPTS = ROOT / "content" / "scripts"
 SEED = ROOT.parent / "shared" / "seed" / "ke-hoach-bao-chay-114-loi-bac.txt"
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*\r?\n", re.DOTALL | re.MULTILINE)
 MIN_FILES = 3
+TARGET_MB_S = 1.0
 
 
 def load_texts(scripts: Path = SCRIPTS, seed: Path = SEED) -> list[str]:
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             nbytes += len(text.encode("utf-8"))
     elapsed = time.perf_counter() - start
     print(f"files: {len(texts)}  text: {nbytes / 1e6:.2f} MB ({chars:,} characters)  time: {elapsed:.2f} s")
-    print(f"throughput: {chars / elapsed:,.0f} characters/s  {nbytes / elapsed / 1e6:.2f} MB/s")
+    rate = nbytes / elapsed / 1e6
+    print(f"throughput: {chars / elapsed:,.0f} characters/s  {rate:.2f} MB/s")
+    print(f"target ≥ {TARGET_MB_S:g} MB/s: {'met' if rate >= TARGET_MB_S else 'NOT met'}")
     return 0
 
 

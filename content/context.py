@@ -98,6 +98,30 @@ def slot_label(time_hhmm: str) -> str:
     return "buổi tối"
 
 
+# The names a body may use, and the value each holds (the static checker reads their fields).
+CONTEXT_TYPES: dict[str, type] = {
+    "commune": CommuneInfo,
+    "campaign": CampaignInfo,
+    "today": date,
+    "slot": SlotInfo,
+    "coverage": CoverageInfo,
+    "village": VillageInfo,
+    "villages": tuple,  # of VillageInfo: every lagging village of the zone
+    "alert": AlertInfo,
+}
+
+
+def context_names(*, audience: str = "commune", urgent: bool = False) -> frozenset[str]:
+    """The names a script of this kind always sees: ``village`` only in village scripts, ``alert``
+    only in the urgent template (``slot`` is None there, but defined)."""
+    names = {"commune", "campaign", "today", "slot", "coverage"}
+    if audience == "village":
+        names |= {"village", "villages"}
+    if urgent:
+        names.add("alert")
+    return frozenset(names)
+
+
 def template_context(
     *,
     commune: CommuneInfo,

@@ -10,139 +10,80 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 import traceback
 import unicodedata
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
-from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import Environment, Template, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from content.context import CONTEXT_TYPES
+from content.environment import (  # re-exported: scheduler and notices use the filters directly
+    FILTERS,
+    MAX_REPEAT,
+    WEEKDAYS_VN,
+    BadValue,
+    date_vn,
+    make_environment,
+    number,
+    percent,
+    time_vn,
+    weekday_vn,
+)
 from content.errors import ScriptError
 from content.library import Script
+from content.template_check import attribute_message, check_body, fields_of, syntax_message, undefined_message
+
+__all__ = [
+    "FILTERS",
+    "MAX_REPEAT",
+    "WEEKDAYS_VN",
+    "ScriptRenderer",
+    "date_vn",
+    "number",
+    "percent",
+    "tidy",
+    "time_vn",
+    "weekday_vn",
+]
 
 logger = logging.getLogger(__name__)
 
-WEEKDAYS_VN = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
-MAX_REPEAT = 10_000  # largest sequence repetition / exponent a template may compute
 _CACHE_SIZE = 256
 _SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
 _UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
-_UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
-_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
-_NO_ATTRIBUTE = re.compile(r"^(.*) has no attribute '([^']+)'$")
-
-
-class _BadValue(ValueError):
-    """A filter or printed value a clerk must fix; its message is already Vietnamese."""
-
-
-def _real(value: object, filter_name: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise _BadValue(f"bộ lọc {filter_name} cần một con số, nhận được {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _BadValue(f"bộ lọc {filter_name} nhận giá trị không phải số ({value})")
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-
-
-def _vn_decimal(value: Decimal, places: int) -> str:
-    """Thousands with dots, decimals with a comma, no trailing zeros: 1250.5 → "1.250,5"."""
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-    whole, _, frac = text.partition(".")
-    whole = whole.replace(",", ".")
-    frac = frac.rstrip("0")
-    return f"{whole},{frac}" if frac else whole
-
-
-def percent(value: object, places: int = 1) -> str:
-    """0.853 → "85,3%", 1.0 → "100%"."""
-    return _vn_decimal(_real(value, "percent") * 100, places) + "%"
-
-
-def number(value: object, places: int = 2) -> str:
-    """1250 → "1.250" (Vietnamese thousands separator)."""
-    return _vn_decimal(_real(value, "number"), places)
-
-
-def date_vn(value: object) -> str:
-    """date → "29/11/2026"."""
-    if not isinstance(value, date):
-        raise _BadValue(f"bộ lọc date_vn cần một ngày, nhận được {value!r}")
-    return f"{value.day:02d}/{value.month:02d}/{value.year}"
-
-
-def weekday_vn(value: object) -> str:
-    """date → "thứ hai" … "chủ nhật"."""
-    if not isinstance(value, date):
-        raise _BadValue(f"bộ lọc weekday_vn cần một ngày, nhận được {value!r}")
-    return WEEKDAYS_VN[value.weekday()]
-
-
-def time_vn(value: object) -> str:
-    """datetime or time → "14 giờ 20 phút" (as read on air; no ambiguous "14:20")."""
-    if not isinstance(value, datetime | time):
-        raise _BadValue(f"bộ lọc time_vn cần một thời điểm, nhận được {value!r}")
-    return f"{value.hour} giờ {value.minute} phút" if value.minute else f"{value.hour} giờ"
-
-
-FILTERS: dict[str, Callable[..., str]] = {
-    "percent": percent,
-    "number": number,
-    "date_vn": date_vn,
-    "weekday_vn": weekday_vn,
-    "time_vn": time_vn,
-}
-
-
-def _finalize(value: object) -> object:
-    """A printed None or NaN would be read aloud as "None"/"nan": refuse it at the template line."""
-    if value is None:
-        raise _BadValue("biểu thức cho giá trị rỗng (None); hãy kiểm tra bằng {% if ... %} trước khi đọc")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _BadValue(f"biểu thức cho giá trị không phải số ({value})")
-    return value
-
-
-class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, read-only towards the context, and bounded against runaway ``'x' * 10**9``."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(count, int) and count > MAX_REPEAT:
-                    raise SecurityError("sequence repetition too large")
-        return super().call_binop(context, operator, left, right)
+_NO_ATTRIBUTE = re.compile(r"^'?(?:[\w.]+\.)?(\w+)(?: object)?'? has no attribute '([^']+)'$")
+_BY_CLASS = {kind.__name__: name for name, kind in CONTEXT_TYPES.items()}
 
 
 class ScriptRenderer:
     """Renders script bodies and one-off texts with the Vietnamese filters; safe to reuse."""
 
     def __init__(self) -> None:
-        self.environment = _Environment(
-            undefined=StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            finalize=_finalize,
-        )
-        self.environment.filters.update(FILTERS)
+        self.environment = make_environment()
         self._templates: dict[tuple[str, str], Template] = {}
 
     def render(self, script: Script, context: Mapping[str, object]) -> str:
         """The announcement text of ``script``; errors name the script file and its line."""
         return self._render(script.body, context, script.path, script.body_line)
+
+    def problems(self, script: Script, contexts: Iterable[Mapping[str, object]] = ()) -> list[ScriptError]:
+        """Every problem of ``script``'s body: all those found without rendering (syntax, unknown
+        names, attributes, filters), then, if there are none, what rendering in each context finds."""
+        found = check_body(script, self.environment)
+        if found:
+            return found
+        seen: set[str] = set()
+        for context in contexts:
+            try:
+                self.render(script, context)
+            except ScriptError as exc:
+                if str(exc) not in seen:
+                    seen.add(str(exc))
+                    found.append(exc)
+        return found
 
     def render_text(self, source: str, context: Mapping[str, object], *, name: str = "<text>") -> str:
         """Render a one-off text (e.g. the operator's urgent alert message) with the same rules."""
@@ -156,7 +97,7 @@ class ScriptRenderer:
         try:
             template = self._template(source, token)
         except TemplateSyntaxError as exc:
-            raise ScriptError(path, file_line(exc.lineno), _syntax_message(exc)) from None
+            raise ScriptError(path, file_line(exc.lineno), syntax_message(exc)) from None
         try:
             text = template.render(dict(context))
         except Exception as exc:  # any failure of a clerk's template is reported, never a traceback
@@ -185,28 +126,30 @@ def _template_line(exc: BaseException, token: str) -> int | None:
     return lines[-1] if lines else getattr(exc, "lineno", None)
 
 
-def _syntax_message(exc: TemplateSyntaxError) -> str:
-    detail = exc.message or ""
-    if match := _UNCLOSED.search(detail):
-        return f"lỗi cú pháp trong mẫu: khối '{match[1]}' chưa được đóng (thiếu {{% end{match[1]} %}})"
-    if match := _UNKNOWN_TAG.search(detail):
-        return f"lỗi cú pháp trong mẫu: thẻ không hợp lệ '{match[1]}'"
-    return f"lỗi cú pháp trong mẫu: {detail}"
-
-
 def _message(exc: Exception) -> str:
+    """A render-time failure in Vietnamese, with the closest name when one was misspelt."""
     if isinstance(exc, SecurityError):
-        return f"mẫu dùng thao tác không được phép trong kịch bản ({exc})"
+        return "mẫu dùng thao tác không được phép trong kịch bản (chỉ đọc dữ liệu và dùng bộ lọc)"
     if isinstance(exc, UndefinedError):
         text = str(exc)
         if match := _UNDEFINED.match(text):
-            return f"biến chưa được định nghĩa: '{match[1]}'"
+            return undefined_message(match[1], set(CONTEXT_TYPES))
         if match := _NO_ATTRIBUTE.match(text):
-            return f"không có thuộc tính '{match[2]}' (trong {match[1]})"
-        return f"biến chưa được định nghĩa: {text}"
-    if isinstance(exc, _BadValue):
+            owner, attr = match[1], match[2]
+            if owner in _BY_CLASS:
+                fields = fields_of(CONTEXT_TYPES[_BY_CLASS[owner]]) or []
+                return attribute_message(_BY_CLASS[owner], attr, fields)
+            if owner == "None":
+                return f"giá trị rỗng (không có ở bài này) nên không có thuộc tính `{attr}`"
+            return f"giá trị không có thuộc tính `{attr}`"
+        return "biểu thức dùng một tên chưa có trong dữ liệu của bài"
+    if isinstance(exc, BadValue):
         return str(exc)
-    return f"lỗi khi dựng nội dung: {type(exc).__name__}: {exc}"
+    if isinstance(exc, ZeroDivisionError):
+        return "phép chia cho 0; hãy kiểm tra bằng {% if ... %} trước khi chia"
+    if isinstance(exc, TypeError):
+        return "phép tính hoặc bộ lọc dùng sai loại giá trị (ví dụ cộng chữ với số)"
+    return "không dựng được nội dung ở dòng này; hãy kiểm tra biểu thức trong {{ }} và {% %}"
 
 
 def tidy(text: str) -> str:

@@ -117,7 +117,6 @@ BAD_FRONT_MATTER = [
     ("id: y\ntitle: T", 2, "trùng tên tệp"),
     ("id: Cach_Cai\ntitle: T", 2, "'id'"),
     ("id: x\ntitle: T\naudience: thon", 4, "audience"),
-    ("id: x\ntitle: T\nslots: sang", 4, "slots"),
     ("id: x\ntitle: T\nslots: []", 4, "slots"),
     ("id: x\ntitle: T\naudio: khong-co.mp3", 4, "khong-co.mp3"),
     ("id: x\ntitle: T\naudio: ghi-am.ogg", 4, "MP3 hoặc WAV"),

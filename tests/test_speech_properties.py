@@ -24,10 +24,17 @@ PIECES = st.sampled_from(
         "+ ", " – ", "/", "km", "m²", "°C", "đ", "VNĐ", "[ngừng]", "[ngừng 1,5 giây]", "[ngưng 2s]",
         "Nà Pàn", "NÀ PÀN", "Khu 3", "gọi", "số", "hộ", "người", "ngày", "Báo cháy", "“", "”", "(", ")",
         "IV.", "\n", " ", ",", ".", ";", ":", "!", "?", "GPS", "A", "B", "Y tế", "-5°C", "1,2,3", "1.2.3",
+        "220V", "16A", "2kW", "50hz", "25°c", "10$", "$50", "₫", "10 usd", "1tr2", "10k", "1.5 triệu",
+        "1,234,567", "2,342.08", "1/2 số hộ", "3/4m", "23 1/5", "thế kỉ XXI", "MCMXCIX", "phụ lục", "3-5kg",
+        "50%-70%", "4-2-3-1", "U23", "5p", "7h15p", "9h2m2s", "24g", "T7", "T2-T6", "CN", "TP.", "Q.1",
+        "h. ", "x.", "a@b.com", "congan.loibac@gmail.com", "https://baochay114.bocongan.gov.vn",
+        "www.", ".gov.vn", "Zalo", "iPhone", "CH Play", "App Store", "QR", "Wi-Fi", "4G", "5g", "đêm 29-12",
     ]
 )  # fmt: skip
 MIXED = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=25).map("".join)
 DIGIT_OUTSIDE = re.compile(r"[0-9]")
+# Symbols a voice would skip or spell: units, currencies and address marks must become words.
+UNREAD_SYMBOL = re.compile(r"[$€₫°%@℃℉]")
 KEPT = re.compile(r"\[ngừng(?: [0-9,]+ giây)?\]|Khu 3")
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -55,6 +62,16 @@ def test_output_is_nfc_and_has_no_ascii_digits_left(text: str) -> None:
     out = normalize(text, SETTINGS)
     assert unicodedata.is_normalized("NFC", out)
     assert not DIGIT_OUTSIDE.search(KEPT.sub("", out)), out
+
+
+@FAST
+@given(MIXED)
+def test_no_digit_or_symbol_is_left_unread(text: str) -> None:
+    for speech in (SETTINGS, SOUTH):
+        out = normalize(text, speech)
+        left = KEPT.sub("", out)
+        assert not DIGIT_OUTSIDE.search(left), out
+        assert not UNREAD_SYMBOL.search(left), out
 
 
 @FAST

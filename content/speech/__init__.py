@@ -4,17 +4,20 @@ normalize(text, settings) -> str           spoken text (NFC), never raises on te
 explain(text, settings) -> list[Rewrite]    why each token is read the way it is
 split_for_tts(spoken, max_chars) -> chunks  text chunks and pause seconds for the TTS engine
 number_to_words(n, dialect) -> str          2026 → "hai nghìn không trăm hai mươi sáu"
+make_settings(dialect, glossary, hotlines, protected_names, pronunciations) -> SpeechSettings
 """
 
 from content.speech.engine import Rewrite
 from content.speech.errors import SpeechError
 from content.speech.normalizer import explain, normalize
 from content.speech.numbers import number_to_words
+from content.speech.pronunciations import DEFAULT_PRONUNCIATIONS
 from content.speech.prosody import split_for_tts
 from content.speech.settings import DEFAULT_GLOSSARY, SpeechSettings, make_settings
 
 __all__ = [
     "DEFAULT_GLOSSARY",
+    "DEFAULT_PRONUNCIATIONS",
     "Rewrite",
     "SpeechError",
     "SpeechSettings",

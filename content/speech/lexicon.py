@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 
 
-def _set(words: str) -> frozenset[str]:
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (long Vietnamese lists stay readable)."""
     return frozenset(words.split())
+
+
+_set = word_set
 
 
 # First word after a number that makes it a count ("114 hộ", "10/12 thôn", "5-7 ngày").
@@ -47,7 +51,10 @@ PER_WORDS: frozenset[str] = _set("ngày tuần tháng năm giờ phút giây h�
 TIME_WORDS: frozenset[str] = _set("ngày tuần tháng năm giờ phút giây quý")
 
 # Words before a Roman numeral that make it a number ("phần IV", "Đại hội XIII").
-ROMAN_CUES: frozenset[str] = _set("phần chương mục quý khóa khoá kỳ hội lần kỷ thứ khoản điều")
+ROMAN_CUES: frozenset[str] = _set(
+    "phần chương mục quý khóa khoá kỳ kì hội lần kỷ kỉ thứ khoản điều lục đoạn hồi tập quyển cấp loại hạng "
+    "nhóm vùng tiết bài"
+)
 
 _RATIO_AFTER = re.compile(r"[ \t]*trên[ \t]*[0-9]")
 _WORD = re.compile(r"[^\W\d_]+")

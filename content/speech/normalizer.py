@@ -1,9 +1,11 @@
 """`normalize` and `explain`: the order in which the rule families run over a text.
 
-Order matters and is the whole design: pause marks and protected names are parked first so nothing
-can touch them; glossary abbreviations next (a glossary may define codes with digits); then the
-digit shapes that are not quantities (phones, dates, times), codes such as PC07, every remaining
-number, Roman numerals, spelled capitals, symbols, and a final tidy-up. Compiled rules are cached
+Order matters and is the whole design: pause marks, e-mail and web addresses and protected names are
+parked first so nothing can touch them; place abbreviations ("TP. Lạng Sơn") and glossary
+abbreviations next (a glossary may define codes with digits), then the loanword lexicon ("4G" before
+any digit rule sees it); then the digit shapes that are not quantities (phones, dates, times,
+fractions), codes such as PC07, every remaining number with its unit, Roman numerals, spelled
+capitals, symbols, and a final tidy-up. Compiled rules are cached
 per settings, so a call costs a handful of regex passes over the text.
 """
 
@@ -16,8 +18,10 @@ import unicodedata
 
 from content.speech import rules_datetime
 from content.speech.engine import UNSPEAKABLE, Handler, Hit, Rewrite, Session
+from content.speech.pronunciations import pronunciation_pass
 from content.speech.prosody import PAUSE_MARK, canonical_pause
-from content.speech.rules_numbers import CODE, NUMBER, NumberReader
+from content.speech.rules_addresses import EMAIL, PLACE, URL, AddressReader, place
+from content.speech.rules_numbers import AGE_GROUP, CHAIN, CODE, NUMBER, NumberReader
 from content.speech.rules_words import (
     CAPS,
     ROMAN,
@@ -51,6 +55,11 @@ def _set_apart(m: re.Match[str]) -> Hit:
     return before + m.group("name") + after, ""
 
 
+# Substrings (of the lower-cased text) without which a masking rule cannot match.
+_NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {
+    EMAIL: ("@",),
+    URL: ("://", "www.", ".vn", ".com", ".net", ".org", ".gov", ".edu", ".info"),
+}
 _MANY_SPACES = re.compile(r"[ ]{2,}")
 _EDGE_SPACES = re.compile(r"^[ ]+|[ ]+$|[ ]+(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«])[ ]+", re.MULTILINE)
 
@@ -59,11 +68,17 @@ class _Rules:
     """Everything compiled for one SpeechSettings."""
 
     def __init__(self, settings: SpeechSettings) -> None:
-        self.masks: list[tuple[re.Pattern[str], Handler]] = [(PAUSE_MARK, _pause)]
+        addresses = AddressReader(settings.pronunciations)
+        self.masks: list[tuple[re.Pattern[str], Handler]] = [
+            (PAUSE_MARK, _pause),
+            (EMAIL, addresses.email),
+            (URL, addresses.url),
+        ]
         if settings.protected_names:
             names = sorted(settings.protected_names, key=len, reverse=True)
             alternatives = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
-            name = rf"(?<![^\W\d_])(?P<name>{alternatives})(?P<joint>-+(?=[^\W_]))?(?![^\W\d_])"
+            firsts = re.escape("".join(sorted({c for n in names for c in (n[0].lower(), n[0].upper())})))
+            name = rf"(?=[{firsts}])(?<![^\W\d_])(?P<name>{alternatives})(?P<joint>-+(?=[^\W_]))?(?![^\W\d_])"
             self.masks.append((re.compile(name, re.IGNORECASE), _set_apart))
         reader = NumberReader(settings.dialect, settings.hotlines, settings.glossary)
         passes: list[tuple[re.Pattern[str], Handler]] = []
@@ -71,18 +86,27 @@ class _Rules:
         glossary: list[tuple[re.Pattern[str], Handler]] = []
         if pattern is not None:
             glossary.append((pattern, make_glossary_handler(lookup)))
+        passes.append((PLACE, place))
         passes += glossary
+        lexicon = pronunciation_pass(settings.pronunciations)
+        if lexicon is not None:
+            passes.append(lexicon)
         passes += rules_datetime.make_passes(settings.dialect)
         passes += [
+            (CHAIN, reader.chain),
+            (AGE_GROUP, reader.age_group),
             (CODE, reader.code),
             (NUMBER, reader.number),
+            (PLACE, place),  # "114h. A": a place abbreviation glued to digits stands alone only now
             (ROMAN, make_roman_handler(settings.dialect)),
             (CAPS, caps),
             (SYMBOLS, symbols),
         ]
-        # Once digits and symbols are words, an abbreviation glued to them ("114/v.v") stands alone:
-        # a second glossary pass reads it now rather than on the next normalisation.
+        # Once digits and symbols are words, an abbreviation or loanword glued to them ("114/v.v",
+        # "114Zalo") stands alone: a second pass reads it now rather than on the next normalisation.
         passes += glossary
+        if lexicon is not None:
+            passes.append(lexicon)
         self.passes = passes
 
 
@@ -114,7 +138,11 @@ def _run(text: str, settings: SpeechSettings | None, session: Session) -> str:
         text = "" if text is None else str(text)
     rules = _rules(settings or SpeechSettings())
     text = _prepare(text)
+    lowered = text.lower()
     for pattern, handler in rules.masks:
+        needles = _NEEDLES.get(pattern)
+        if needles is not None and not any(needle in lowered for needle in needles):
+            continue  # no "@" in the text: the e-mail rule cannot match, skip its scan
         text = session.run(text, pattern, handler, masked=True)
     for pattern, handler in rules.passes:
         text = session.run(text, pattern, handler)

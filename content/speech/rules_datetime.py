@@ -1,7 +1,11 @@
-"""Phone numbers, dates and times: the digit strings whose shape, not their value, says how to read them.
+"""Phone numbers and dates: the digit strings whose shape, not their value, says how to read them.
 
 These run before plain numbers, so "20/01/2026" becomes a date and "0912 345 678" a phone number
-before anything could read them as quantities.
+before anything could read them as quantities. A "d/m" is a date only with a date context (a word
+such as "ngày", "từ", "hạn" before it, or nothing that makes it a count after it); fractions and
+ratios are decided in `rules_fractions` and the number rules. "ngày" is said before a date only
+where the text has a plain word before it ("Hạn chót 31/3" → "Hạn chót ngày ba mươi mốt tháng ba"):
+after "từ", "đến", "sáng"… or at the start of a line the month word already makes it a date.
 """
 
 from __future__ import annotations
@@ -10,47 +14,56 @@ import re
 from collections.abc import Callable
 
 from content.speech.engine import Handler, Hit
-from content.speech.lexicon import COUNTING_WORDS, DATE_CUES, RATIO_CUES, word_after, word_before
+from content.speech.lexicon import COUNTING_WORDS, DATE_CUES, RATIO_CUES, word_after, word_before, word_set
 from content.speech.numbers import digits_to_words, month_to_words, number_to_words
+from content.speech.rules_fractions import make_passes as fraction_passes
+from content.speech.rules_time import make_passes as time_passes
 
 Pass = tuple[re.Pattern[str], Handler]
 
 PHONE = re.compile(
-    r"(?<![0-9+.,/:])(?:(?P<cc>\+84)[ .-]?|(?P<zero>0))(?P<rest>[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,3})(?![0-9]|[.,/:-][0-9])"
+    r"(?=[0-9+])(?<![0-9+.,/:])(?:(?P<cc>\+84|\+[1-9][0-9]{0,2}(?=[ .-]))[ .-]?|(?P<zero>0)[ ]?)"
+    r"(?P<rest>[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,3})(?![0-9]|[.,/:-][0-9])"
 )
-SERVICE_NUMBER = re.compile(r"(?<![0-9.,])(?P<p>1[89]00)[ .]?(?P<q>[0-9]{4}(?:[0-9]{2})?)(?![0-9]|[.,][0-9])")
+SERVICE_NUMBER = re.compile(
+    r"(?=[0-9])(?<![0-9.,])(?P<p>1[89]00)[ .]?(?P<q>[0-9]{4}(?:[0-9]{2})?)(?![0-9]|[.,][0-9])"
+)
 DATE_FULL = re.compile(
-    r"(?<![0-9./-])(?:(?P<d>[0-9]{1,2})(?P<s>[/.-])(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})"
+    r"(?=[0-9])(?<![0-9./-])(?:(?P<d>[0-9]{1,2})(?P<s>[ \t]*[/-][ \t]*|\.)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})"
     r"|(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2}))(?![0-9]|[/.-][0-9])"
 )
 DATE_RANGE = re.compile(
-    r"(?<![0-9./,-])(?P<d1>[0-9]{1,2})[ \t]*[-–][ \t]*(?P<d2>[0-9]{1,2})/(?P<m>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?(?![0-9]|[/.,][0-9])"
+    r"(?=[0-9])(?<![0-9./,-])(?P<d1>[0-9]{1,2})[ \t]*[-–][ \t]*(?P<d2>[0-9]{1,2})/(?P<m>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?(?![0-9]|[/.,][0-9])"
 )
-MONTH_YEAR = re.compile(r"(?<![0-9/.,-])(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9]|[/.,][0-9])")
-DAY_MONTH = re.compile(r"(?<![0-9/.,-])(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})(?![0-9]|[/.,-][0-9])")
-_CLOCK = r"(?P<h{0}>[0-9]{{1,2}})(?:(?P<hs{0}>h|g)(?P<hm{0}>[0-9]{{2}})?|:(?P<cm{0}>[0-9]{{2}})(?::(?P<cs{0}>[0-9]{{2}}))?)"
-TIME = re.compile(
-    r"(?<![0-9:.,])" + _CLOCK.format(1) + r"(?:[ \t]*[-–][ \t]*" + _CLOCK.format(2) + r")?(?![^\W_]|:[0-9])"
+MONTH_YEAR_RANGE = re.compile(
+    r"(?=[0-9])(?<![0-9/.,-])(?P<m1>[0-9]{1,2})/(?P<y1>[0-9]{4})[ \t]*[-–][ \t]*(?P<m2>[0-9]{1,2})/(?P<y2>[0-9]{4})(?![0-9]|[/.,][0-9])"
 )
-HOUR_RANGE = re.compile(r"(?<![0-9.,:-])(?P<a>[0-9]{1,2})[ \t]*[-–][ \t]*(?P<b>[0-9]{1,2})h(?![^\W_])")
-HOUR_WORD = re.compile(
-    r"(?<![0-9.,])(?P<h>[0-9]{1,2})[ \t]*giờ[ \t]*(?P<m>[0-9]{1,2})(?![0-9])(?![ \t]*phút)"
+MONTH_RANGE = re.compile(
+    r"(?=[0-9])(?<![0-9/.,-])(?P<m1>[0-9]{1,2})[ \t]*[-–][ \t]*(?P<m2>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9]|[/.,][0-9])"
 )
+MONTH_YEAR = re.compile(r"(?=[0-9])(?<![0-9/.,-])(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9]|[/.,][0-9])")
+DAY_MONTH = re.compile(r"(?=[0-9])(?<![0-9/.,-])(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})(?![0-9]|[/.,-][0-9])")
+# "đêm 29-12": a hyphen makes a date only right after a part of the day ("ngày 5-7" is days 5 to 7).
+DAY_MONTH_DASH = re.compile(
+    r"(?=[0-9])(?<![0-9/.,-])(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})(?![0-9]|[/.,-][0-9])"
+)
+_DASH_DATE_CUES = word_set("đêm sáng chiều tối trưa hôm rạng")
 
 
 def _phone(m: re.Match[str]) -> Hit | None:
     rest = m.group("rest")
     digits = re.sub(r"[^0-9]", "", rest)
     if m.group("cc"):
-        if not 8 <= len(digits) <= 10:
+        if not (8 <= len(digits) <= 10 if m.group("cc") == "+84" else 6 <= len(digits) <= 12):
             return None
-        head = "cộng tám bốn"
+        head = "cộng " + digits_to_words(m.group("cc"))
     else:
-        if not 9 <= len(digits) <= 10:
+        shortest = 8 if m.group(0)[1:2] == " " else 9  # "0 24 24 24 24": written as a phone number
+        if not shortest <= len(digits) <= 10:
             return None
         head = ""
         digits = "0" + digits
-        rest = "0" + rest
+        rest = "0" + (" " if shortest == 8 else "") + rest
     groups = re.split(r"[ .-]", rest) if re.search(r"[ .-]", rest) else _default_groups(digits)
     spoken = ", ".join(filter(None, [head, *(digits_to_words(g) for g in groups)]))
     return spoken, "phone"
@@ -78,13 +91,19 @@ def _valid_date(d: int, mo: int) -> bool:
 
 
 def _prefix(m: re.Match[str], word: str, *also: str) -> str:
-    """ "ngày " unless the text already says it right before the match."""
+    """ "tháng " unless the text already says it right before the match."""
     before = word_before(m.string, m.start())
     return "" if before in (word, *also) else word + " "
 
 
+def _day_prefix(m: re.Match[str]) -> str:
+    """ "ngày " after a plain word ("Hạn chót 31/3"); nothing after a date cue or at a line start."""
+    before = word_before(m.string, m.start())
+    return "ngày " if before and before not in DATE_CUES and before not in ("mùng", "mồng") else ""
+
+
 def make_passes(dialect: str) -> list[Pass]:
-    """The date/time/phone rule families for one dialect, in the order they must run."""
+    """The phone and date rule families for one dialect (fractions among them), in the order they run."""
 
     def num(raw: str) -> str:
         return number_to_words(int(raw), dialect)
@@ -97,13 +116,13 @@ def make_passes(dialect: str) -> list[Pass]:
         d, mo, y = m.group("d", "m", "y") if m.group("d") else m.group("id", "im", "iy")
         if not _valid_date(int(d), int(mo)):  # not a date: read the parts as written
             return " trên ".join(num(part) for part in (d, mo, y)), "ratio"
-        return _prefix(m, "ngày", "mùng", "mồng") + date_words(d, mo, y), "date"
+        return _day_prefix(m) + date_words(d, mo, y), "date"
 
     def date_range(m: re.Match[str]) -> Hit | None:
         d1, d2, mo, y = m.group("d1", "d2", "m", "y")
         if not (_valid_date(int(d1), int(mo)) and _valid_date(int(d2), int(mo))):
             return None
-        return f"{_prefix(m, 'ngày', 'từ')}{num(d1)} đến {date_words(d2, mo, y)}", "date"
+        return f"{_day_prefix(m)}{num(d1)} đến {date_words(d2, mo, y)}", "date"
 
     def month_year(m: re.Match[str]) -> Hit | None:
         if not 1 <= int(m.group("m")) <= 12:
@@ -122,52 +141,41 @@ def make_passes(dialect: str) -> list[Pass]:
             before in RATIO_CUES or word_after(m.string, m.end()) in COUNTING_WORDS
         ):
             return None  # a ratio: left to the number rules ("10/12 thôn")
-        return _prefix(m, "ngày", "mùng", "mồng") + date_words(m.group("d"), m.group("m"), None), "date"
+        return _day_prefix(m) + date_words(m.group("d"), m.group("m"), None), "date"
 
-    def clock(m: re.Match[str], k: int) -> str | None:
-        h = int(m.group(f"h{k}"))
-        minutes = m.group(f"hm{k}") or m.group(f"cm{k}")
-        seconds = m.group(f"cs{k}")
-        if m.group(f"hs{k}") == "g" and minutes is None:
+    def day_month_dash(m: re.Match[str]) -> Hit | None:
+        d, mo = int(m.group("d")), int(m.group("m"))
+        if not _valid_date(d, mo) or word_before(m.string, m.start()) not in _DASH_DATE_CUES:
             return None
-        if h > 24 or (minutes and int(minutes) > 59) or (seconds and int(seconds) > 59):
-            return None
-        words = f"{num(str(h))} giờ"
-        if minutes and int(minutes):
-            words += f" {num(minutes)} phút"
-        if seconds and int(seconds):
-            words += f" {num(seconds)} giây"
-        return words
+        if word_after(m.string, m.end()) in COUNTING_WORDS:
+            return None  # "ngày 10-12 tháng 3": a range of days
+        return date_words(m.group("d"), m.group("m"), None), "date"
 
-    def time(m: re.Match[str]) -> Hit | None:
-        first = clock(m, 1)
-        if first is None:
+    def month_year_range(m: re.Match[str]) -> Hit | None:
+        m1, y1, m2, y2 = m.group("m1", "y1", "m2", "y2")
+        if not (1 <= int(m1) <= 12 and 1 <= int(m2) <= 12):
             return None
-        if m.group("h2") is None:
-            return first, "time"
-        second = clock(m, 2)
-        return (f"{first} đến {second}", "time") if second else None
+        first = f"{_prefix(m, 'tháng')}{month_to_words(int(m1), dialect)} năm {num(y1)}"
+        return f"{first} đến tháng {month_to_words(int(m2), dialect)} năm {num(y2)}", "date"
 
-    def hour_range(m: re.Match[str]) -> Hit | None:
-        a, b = int(m.group("a")), int(m.group("b"))
-        if a > 24 or b > 24:
+    def month_range(m: re.Match[str]) -> Hit | None:
+        m1, m2, y = m.group("m1", "m2", "y")
+        if not (1 <= int(m1) <= 12 and 1 <= int(m2) <= 12 and int(m1) < int(m2)):
             return None
-        return f"{num(m.group('a'))} đến {num(m.group('b'))} giờ", "time"
-
-    def hour_word(m: re.Match[str]) -> Hit | None:
-        if int(m.group("h")) > 24 or int(m.group("m")) > 59:
-            return None
-        return f"{num(m.group('h'))} giờ {num(m.group('m'))} phút", "time"
+        first = f"{_prefix(m, 'tháng')}{month_to_words(int(m1), dialect)}"
+        return f"{first} đến tháng {month_to_words(int(m2), dialect)} năm {num(y)}", "date"
 
     table: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Hit | None]]] = [
         (PHONE, _phone),
         (SERVICE_NUMBER, _service),
         (DATE_FULL, full_date),
         (DATE_RANGE, date_range),
+        (MONTH_YEAR_RANGE, month_year_range),
+        (MONTH_RANGE, month_range),
         (MONTH_YEAR, month_year),
+        *time_passes(dialect),
+        *fraction_passes(dialect),
         (DAY_MONTH, day_month),
-        (HOUR_RANGE, hour_range),
-        (TIME, time),
-        (HOUR_WORD, hour_word),
+        (DAY_MONTH_DASH, day_month_dash),
     ]
     return table

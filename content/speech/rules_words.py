@@ -14,29 +14,42 @@ from collections.abc import Mapping
 from content.speech.engine import Handler, Hit
 from content.speech.letters import SPELLED_SINGLE, UPPER_LETTERS, is_syllable, spell
 from content.speech.lexicon import PER_WORDS, ROMAN_CUES, TIME_WORDS, word_before
-from content.speech.numbers import number_to_words
+from content.speech.numbers import number_to_words, ordinal_to_words
 
-ROMAN = re.compile(r"(?<![^\W_]|\.)(?P<r>[IVX]{1,6})(?![^\W_])")
-_ROMAN_VALUES = {
-    "".join(
-        ("", "X", "XX", "XXX")[n // 10] + ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")[n % 10]
-    ): n
-    for n in range(1, 40)
-}
-CAPS = re.compile(rf"(?<![^\W_])(?P<w>[{UPPER_LETTERS}]{{2,}}|[{SPELLED_SINGLE}])(?![^\W_])")
+ROMAN = re.compile(r"(?=[IVXLCDM])(?<![^\W_]|\.)(?P<r>[IVXLCDM]{1,12})(?![^\W_])")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ):  # fmt: skip
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+# Canonical numerals only: "IIII" or "VX" is not a number, and a lone L, C, D or M is a section letter.
+_ROMAN_VALUES = {_roman(n): n for n in range(1, 4000) if n not in (50, 100, 500, 1000)}
+CAPS = re.compile(
+    rf"(?=[{UPPER_LETTERS}])(?<![^\W_])(?P<w>[{UPPER_LETTERS}]{{2,}}|[{SPELLED_SINGLE}])(?![^\W_])"
+)
 SYMBOLS = re.compile(
-    r"(?P<bullet>^[ \t]*[-–—+•*▪●][ \t]*)"
+    r"(?=[ \t]*[-–—+•*▪●]|[.…/&%+=~@<>≥≤×#_*|\\^`$€₫°℃℉])"  # a cheap first test: most positions are letters
+    r"(?:(?P<bullet>^[ \t]*[-–—+•*▪●][ \t]*)"
     r"|(?P<ellipsis>\.{2,}|…)"
     r"|(?P<dash>[ \t]+[-–—]+[ \t]+|[ \t]*[–—]+[ \t]*)"
     r"|(?P<stray>(?<![^\W_])-+|-+(?![^\W_]))"
     r"|(?P<slash>/)"
-    r"|(?P<sym>[&%+=~@<>≥≤×])"
-    r"|(?P<junk>[#_*|\\^`]+)",
+    r"|(?P<sym>[&%+=~@<>≥≤×$€₫℃℉°])"
+    r"|(?P<junk>[#_*|\\^`]+))",
     re.MULTILINE,
 )
 _SYMBOL_WORDS = {
     "&": "và", "%": "phần trăm", "+": "cộng", "=": "bằng", "~": "khoảng", "@": "a còng", ">": "lớn hơn",
-    "<": "nhỏ hơn", "≥": "lớn hơn hoặc bằng", "≤": "nhỏ hơn hoặc bằng", "×": "nhân",
+    "<": "nhỏ hơn", "≥": "lớn hơn hoặc bằng", "≤": "nhỏ hơn hoặc bằng", "×": "nhân", "$": "đô la",
+    "€": "ơ-rô", "₫": "đồng", "℃": "độ xê", "℉": "độ ép", "°": "độ",
 }  # fmt: skip
 _LEFT_WORD = re.compile(r"([^\W\d_]+)$")
 _RIGHT_WORD = re.compile(r"[^\W\d_]+")
@@ -68,8 +81,9 @@ def glossary_pattern(glossary: Mapping[str, str]) -> tuple[re.Pattern[str] | Non
     if not lookup:
         return None, lookup
     alternatives = "|".join(re.escape(k) for k in sorted(lookup, key=len, reverse=True))
+    firsts = re.escape("".join(sorted({k[0] for k in lookup})))
     return re.compile(
-        rf"(?P<paren>[ \t]*\((?P<pk>{alternatives})\))|(?<![^\W\d_]|_)(?<![^\W_][/-])(?:{alternatives})(?![^\W\d_]|_)(?![/-][^\W_])"
+        rf"(?=[ \t]*\(|[{firsts}])(?:(?P<paren>[ \t]*\((?P<pk>{alternatives})\))|(?<![^\W\d_]|_)(?<![^\W_][/-])(?:{alternatives})(?![^\W\d_]|_)(?![/-][^\W_]))"
     ), lookup
 
 
@@ -87,15 +101,25 @@ def make_glossary_handler(lookup: Mapping[str, str]) -> Handler:
 
 
 def make_roman_handler(dialect: str) -> Handler:
+    """ "Phần IV", "thế kỉ XXI", "phụ lục IV", "chương XL" after a cue word; "IV. NHIỆM VỤ" as a
+    heading (numerals of I, V and X only: "C. KẾT LUẬN" is a section letter). After "thứ" the
+    ordinal words apply: "lần thứ IV" → "lần thứ tư"."""
+
     def roman(m: re.Match[str]) -> Hit | None:
-        value = _ROMAN_VALUES.get(m.group("r"))
+        numeral = m.group("r")
+        value = _ROMAN_VALUES.get(numeral)
         if value is None:
             return None
         text, start = m.string, m.start()
-        heading = text[text.rfind("\n", 0, start) + 1 : start].strip() == "" and text.startswith(
-            ". ", m.end()
+        before = word_before(text, start)
+        heading = (
+            text[text.rfind("\n", 0, start) + 1 : start].strip() == ""
+            and text.startswith(". ", m.end())
+            and set(numeral) <= set("IVX")
         )
-        if heading or word_before(text, start) in ROMAN_CUES:
+        if before == "thứ":
+            return ordinal_to_words(value, dialect), "roman"
+        if heading or before in ROMAN_CUES:
             return number_to_words(value, dialect), "roman"
         return None
 

@@ -1,7 +1,9 @@
 """Typed settings of the speech normaliser, built by `scheduler` from config.yaml.
 
 The glossary maps abbreviations found in administrative Vietnamese to the words a voice should say;
-config entries extend or override the shipped defaults. Protected names (commune, villages, zones)
+config entries extend or override the shipped defaults. The pronunciation lexicon does the same for
+loanwords ("Zalo" → "da lô", see `pronunciations`); a glossary entry with the same key replaces its
+lexicon entry, so `speech.glossary` in config.yaml can already correct either. Protected names (commune, villages, zones)
 are copied to the spoken text verbatim, because "correcting" a Tày place name is worse than any
 mispronunciation.
 """
@@ -15,6 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from content.speech.errors import SpeechError
+from content.speech.pronunciations import DEFAULT_PRONUNCIATIONS
 
 Dialect = Literal["north", "south"]
 DIALECTS: tuple[str, ...] = ("north", "south")
@@ -52,6 +55,11 @@ DEFAULT_GLOSSARY: Mapping[str, str] = MappingProxyType(
         "TDP": "tổ dân phố",
         "VP": "Văn phòng",
         "SĐT": "số điện thoại",
+        "TP": "thành phố",
+        "TPHCM": "Thành phố Hồ Chí Minh",
+        "HCM": "Hồ Chí Minh",
+        "CN": "chủ nhật",
+        "CSKH": "chăm sóc khách hàng",
         "ĐT": "điện thoại",
         "COVID-19": "Cô-vít mười chín",
         "TM.": "thay mặt",
@@ -76,6 +84,7 @@ class SpeechSettings:
     glossary: Mapping[str, str] = field(default_factory=lambda: DEFAULT_GLOSSARY)
     hotlines: frozenset[str] = DEFAULT_HOTLINES
     protected_names: tuple[str, ...] = ()
+    pronunciations: Mapping[str, str] = field(default_factory=lambda: DEFAULT_PRONUNCIATIONS)
 
     def __post_init__(self) -> None:
         if self.dialect not in DIALECTS:
@@ -86,6 +95,11 @@ class SpeechSettings:
         for key, value in self.glossary.items():
             if not (isinstance(key, str) and key.strip() and isinstance(value, str)):
                 raise SpeechError(f"bad glossary entry {key!r}: {value!r}", field="glossary", value=key)
+        for key, value in self.pronunciations.items():
+            if not (isinstance(key, str) and key.strip() and isinstance(value, str) and value.strip()):
+                raise SpeechError(
+                    f"bad pronunciation entry {key!r}: {value!r}", field="pronunciations", value=key
+                )
         for name in self.protected_names:
             if not (isinstance(name, str) and name.strip()):
                 raise SpeechError(f"bad protected name {name!r}", field="protected_names", value=name)
@@ -95,7 +109,13 @@ class SpeechSettings:
 
     def cache_key(self) -> tuple[object, ...]:
         """A hashable identity: the compiled rules of these settings are cached under it."""
-        return (self.dialect, tuple(sorted(self.glossary.items())), self.hotlines, self.protected_names)
+        return (
+            self.dialect,
+            tuple(sorted(self.glossary.items())),
+            self.hotlines,
+            self.protected_names,
+            tuple(sorted(self.pronunciations.items())),
+        )
 
 
 def make_settings(
@@ -103,11 +123,21 @@ def make_settings(
     glossary: Mapping[str, str] | None = None,
     hotlines: Iterable[str] = (),
     protected_names: Iterable[str] = (),
+    pronunciations: Mapping[str, str] | None = None,
 ) -> SpeechSettings:
-    """Settings from config values: glossary entries override/extend the defaults, hotlines extend them."""
+    """Settings from config values: glossary and pronunciation entries override/extend the defaults,
+    hotlines extend them. A glossary key also replaces a lexicon entry of the same word (any casing)."""
     merged = dict(DEFAULT_GLOSSARY)
     for key, value in (glossary or {}).items():
         merged[_nfc(str(key)).strip()] = _nfc(str(value)).strip()
+    lexicon = dict(DEFAULT_PRONUNCIATIONS)
+    for key, value in (pronunciations or {}).items():
+        clean = _nfc(str(key)).strip()
+        for old in [k for k in lexicon if k.lower() == clean.lower()]:
+            del lexicon[old]
+        lexicon[clean] = _nfc(str(value)).strip()
+    overridden = {key.lower() for key in (glossary or {})}
+    lexicon = {k: v for k, v in lexicon.items() if k.lower() not in overridden}
     extra = frozenset(str(number).strip() for number in hotlines)
     names: list[str] = []
     for name in protected_names:
@@ -119,4 +149,5 @@ def make_settings(
         glossary=MappingProxyType(merged),
         hotlines=DEFAULT_HOTLINES | extra,
         protected_names=tuple(names),
+        pronunciations=MappingProxyType(lexicon),
     )
