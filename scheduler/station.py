@@ -62,6 +62,7 @@ class Vitals:
     last_tick_at: datetime | None = None
     last_air_at: datetime | None = None
     last_air_lateness_s: float | None = None
+    db_ok_at: datetime | None = None  # the last heartbeat the database took
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def aired(self, result: AirResult, now: datetime) -> None:
@@ -88,6 +89,8 @@ class Station:
         with self.app.db.session() as session:
             since = last_seen(session, now)
             self.run_id = start_run(session, now, host=socket.gethostname(), pid=os.getpid(), role=role)
+        with self.vitals.lock:
+            self.vitals.db_ok_at = now
         self._catch_up_from = min(since, now) if since else now
         resolved = resolve_interrupted(self.app, now, self.run_id)
         fixed = reconcile_manifests(self.app, (since or now) - CATCH_UP)
@@ -121,6 +124,8 @@ class Station:
         if self.run_id is not None:
             with self.app.db.session() as session:
                 self.run_id = beat(session, self.run_id, now)
+            with self.vitals.lock:
+                self.vitals.db_ok_at = now
 
     def stop_run(self, now: datetime, *, wait: bool = True) -> None:
         if self.run_id is not None:

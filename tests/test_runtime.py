@@ -159,9 +159,10 @@ def test_healthz_reports_tick_age_and_air_lateness(station: Station) -> None:
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded" and body["scheduler"] == "stopped" and body["last_tick_age_s"] is None
-    assert body["next_airtime"] == "2026-11-30T05:30:00+07:00" and body["db"] == "ok"
+    assert body["next_airtime"] == "2026-11-30T05:30:00+07:00" and body["db"] == "error"  # not yet seen
     runtime.scheduler.start(paused=True)
     try:
+        station.start_run(clock.now())
         runtime.tick()
         body = client.get("/healthz").json()
         assert body["status"] == "ok" and body["scheduler"] == "running" and body["last_tick_age_s"] == 0.0
