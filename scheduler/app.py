@@ -41,6 +41,7 @@ def speech_settings(config: Config) -> SpeechSettings:
             glossary=config.speech.glossary,
             hotlines=config.speech.hotlines,
             protected_names=protected,
+            pronunciations=config.speech.pronunciations,
         )
     except SpeechError as exc:  # e.g. a glossary entry the normaliser cannot use
         raise ConfigError(

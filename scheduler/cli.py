@@ -68,13 +68,19 @@ def check(ctx: typer.Context) -> None:
 
     opts = options(ctx)
     config = opts.config()
-    problems, count = check_all(config, opts.clock().now())
-    for problem in problems:
+    result = check_all(config, opts.clock().now())
+    for problem in result.errors:
         typer.echo(problem, err=True)
-    if problems:
-        typer.echo(f"{len(problems)} lỗi trong {count} bài phát thanh.", err=True)
+    for warning in result.warnings:
+        typer.echo(f"cảnh báo: {warning}", err=True)
+    if result.errors:
+        typer.echo(
+            f"{len(result.errors)} lỗi, {len(result.warnings)} cảnh báo trong {result.scripts} bài phát thanh.",
+            err=True,
+        )
         raise typer.Exit(2)
-    typer.echo(f"Cấu hình {config.source} hợp lệ; {count} bài phát thanh dựng thử được, không có lỗi.")
+    note = f"; {len(result.warnings)} cảnh báo (không ngăn phát)" if result.warnings else ", không có lỗi"
+    typer.echo(f"Cấu hình {config.source} hợp lệ; {result.scripts} bài phát thanh dựng thử được{note}.")
 
 
 @app.command()

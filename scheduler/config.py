@@ -119,6 +119,8 @@ class Scripts(Model):
 class Speech(Model):
     glossary: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = {}
     hotlines: list[Annotated[str, Field(pattern=r"^[0-9]{2,8}$")]] = []
+    # how loanwords standing alone are said ("Zalo": "da lô"); overrides the shipped lexicon
+    pronunciations: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = {}
 
 
 class Playout(Model):

@@ -175,6 +175,7 @@ class Runtime:
             ("probe", self.probe, audio.gtts_probe_interval.total_seconds(), "default", False),
         ]
         for job_id, func, seconds, executor, at_once in every:
+            first = {"next_run_time": utcnow()} if at_once else {}  # None would add the job paused
             self.scheduler.add_job(
                 func,
                 IntervalTrigger(seconds=seconds),
@@ -182,7 +183,7 @@ class Runtime:
                 name=job_id,
                 replace_existing=True,
                 executor=executor,
-                next_run_time=utcnow() if at_once else None,
+                **first,
             )
         self.scheduler.add_job(
             self.cleanup, CronTrigger(hour=3, minute=15), id="cleanup", name="cleanup", replace_existing=True

@@ -181,3 +181,18 @@ def test_tick_step_plans_rows_and_render_step_renders_as_of_the_clock(
     assert runtime.scheduler.get_jobs()  # the tick also (re)scheduled the precise jobs
     runtime.render()
     assert (tmp_path / "playout/2026-11-30/sang/trung-tam/program.mp3").is_file()
+
+
+def test_every_lane_is_scheduled_none_paused(station: Station) -> None:
+    runtime = Runtime(station, Clock.starting_at(local(30, 4, 0)))
+    runtime.start()
+    try:
+        jobs = {job.id: job for job in runtime.scheduler.get_jobs()}
+        lanes = {"beat", "air-poll", "tick", "render", "evaluate", "deliver", "probe", "cleanup"}
+        assert lanes <= set(jobs)
+        assert all(jobs[lane].next_run_time is not None for lane in lanes), [
+            lane for lane in lanes if jobs[lane].next_run_time is None
+        ]
+        assert {jobs[lane].executor for lane in ("beat", "air-poll")} == {"air"}
+    finally:
+        runtime.stop()
