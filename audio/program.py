@@ -80,13 +80,35 @@ class ProgramBuilder:
             "rendered %s: %.1f s, %s%s", source.script_id, duration, engine, " (offline)" if offline else ""
         )
         return RenderedItem(
-            source.script_id, source.title, engine, offline, duration, key, self.settings.sample_rate,
-            lambda: pcm,
+            source.script_id, source.title, engine, offline, duration, key, request,
+            self.settings.sample_rate, lambda: pcm,
         )  # fmt: skip
 
     def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
         """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
         return write_program(self.settings, self.cache, self.frames, self.files, items, out_dir, tags)
+
+    def cache_paths(self, item_key: str, request_key: str | None, file_sha: str | None) -> list[Path]:
+        """The cache files that keep a rebuild of an item cheap (what `RenderCache.evict` must keep).
+
+        `item_key` and `request_key` are a `RenderedItem`'s `key` and `request_key`; `file_sha` is an
+        item file's sha256 (`ItemFile.sha256`, in the manifest). The index, the processed samples, the
+        MP3 frames with their loudness data, the linked item file, and the gap between items.
+        """
+        frames = self.frames.item_key(item_key)
+        gap = self.frames.gap_key(self.settings.item_gap_s)
+        paths = [
+            self.cache.path("item-pcm", item_key),
+            self.cache.path("item-mp3", frames),
+            self.cache.path("part-measure", frames),
+            self.cache.path("item-mp3", gap),
+            self.cache.path("part-measure", gap),
+        ]
+        if request_key:
+            paths.append(self.cache.path("item-index", request_key))
+        if file_sha:
+            paths.append(self.files.entry(file_sha))
+        return paths
 
     def _render(
         self, source: ItemSource, wanted: tuple[str, ...], budget_s: float | None = None
@@ -138,10 +160,15 @@ class ProgramBuilder:
         frames = index.get("frames")
         if not isinstance(frames, int):
             return None  # an index written before it recorded the length
+        if not (
+            self.cache.path("item-mp3", self.frames.item_key(key)).exists()
+            or self.cache.path("item-pcm", key).exists()
+        ):
+            return None  # its audio was evicted: render again rather than promise audio that may differ
         rate = self.settings.sample_rate
         return RenderedItem(
-            source.script_id, source.title, index["engine"], index["offline"], frames / rate, key, rate,
-            lambda: self._load(source, wanted, key),
+            source.script_id, source.title, index["engine"], index["offline"], frames / rate, key, request,
+            rate, lambda: self._load(source, wanted, key),
         )  # fmt: skip
 
     def _load(self, source: ItemSource, wanted: tuple[str, ...], key: str) -> np.ndarray:
