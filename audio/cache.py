@@ -1,10 +1,12 @@
-"""Content-addressed render cache on disk.
+"""Content-addressed render cache on disk, least recently used entries evicted past a size limit.
 
 Entries are addressed by a sha256 key of everything that determines their content (spoken text,
 engine, voice, processing parameters…), so a hit is always safe to reuse and nothing is
 synthesised or encoded twice. Each file holds a magic tag, the payload's sha256 and the payload,
 written to a temporary file and moved into place with os.replace: a reader sees the whole entry or
 none, and a corrupt or truncated file (disk full, crash, manual edit) is a miss, not a crash.
+A hit refreshes the file's mtime (at most every few minutes), so mtime is the time of last use
+and `evict` can remove the least recently used files when the folder grows past a limit.
 """
 
 from __future__ import annotations
@@ -13,19 +15,33 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+import time
+from collections.abc import Collection
 from pathlib import Path
+
+from audio.eviction import EvictionReport, evict
+from audio.fsio import write_atomic
 
 log = logging.getLogger(__name__)
 
 _MAGIC = b"LOA1"
 _DIGEST = 32
+TOUCH_AFTER_S = 300.0  # a hit rewrites the mtime only when it is older than this (one syscall, rarely)
 
 
 def make_key(*parts: object) -> str:
     """sha256 hex digest of a canonical JSON rendering of `parts`."""
     blob = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def mark_used(target: Path | int) -> None:
+    """Record a use of a cache file (path or open descriptor): its mtime becomes now, if it was stale."""
+    try:
+        if time.time() - os.stat(target).st_mtime > TOUCH_AFTER_S:
+            os.utime(target)
+    except OSError as exc:  # gone meanwhile, or a cache shared read-only: only the LRU order suffers
+        log.debug("cannot mark %s as used: %s", target, exc)
 
 
 class RenderCache:
@@ -42,7 +58,14 @@ class RenderCache:
     def get(self, kind: str, key: str) -> bytes | None:
         path = self.path(kind, key)
         try:
-            blob = path.read_bytes()
+            with path.open("rb") as fh:
+                head = fh.read(len(_MAGIC) + _DIGEST)
+                payload = fh.read()
+                valid = (
+                    head[: len(_MAGIC)] == _MAGIC and hashlib.sha256(payload).digest() == head[len(_MAGIC) :]
+                )
+                if valid:
+                    mark_used(fh.fileno())
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -50,11 +73,7 @@ class RenderCache:
             log.warning("cache entry %s unreadable, treated as a miss: %s", path, exc)
             self.misses += 1
             return None
-        payload = blob[len(_MAGIC) + _DIGEST :]
-        if (
-            blob[: len(_MAGIC)] != _MAGIC
-            or hashlib.sha256(payload).digest() != blob[len(_MAGIC) : len(_MAGIC) + _DIGEST]
-        ):
+        if not valid:
             log.warning("cache entry %s is corrupt, treated as a miss", path)
             self.misses += 1
             return None
@@ -62,18 +81,7 @@ class RenderCache:
         return payload
 
     def put(self, kind: str, key: str, payload: bytes) -> None:
-        path = self.path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC)
-                fh.write(hashlib.sha256(payload).digest())
-                fh.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path(kind, key), [_MAGIC, hashlib.sha256(payload).digest(), payload])
 
     def get_json(self, kind: str, key: str) -> dict | None:
         blob = self.get(kind, key)
@@ -87,3 +95,7 @@ class RenderCache:
 
     def put_json(self, kind: str, key: str, value: dict) -> None:
         self.put(kind, key, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+    def evict(self, max_bytes: int, keep: Collection[Path] = ()) -> EvictionReport:
+        """Remove least recently used files until the cache holds at most `max_bytes` (see `audio.eviction`)."""
+        return evict(self.root, max_bytes, keep)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import wave
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from audio import dsp, ffmpeg, loudness
 from audio.cache import RenderCache, make_key
 from audio.errors import AssemblyError, SpeechParts
 from audio.frames import FrameStore
+from audio.fsio import create_file, ensure_dir, write_file
 from audio.limiter import normalise
 from audio.linking import LinkedFiles
 from audio.measurement import program_measure
@@ -70,13 +72,13 @@ def write_program(
     """Write program.mp3, items/NN-<id>.mp3 and playlist.m3u8 into the staging folder `out_dir`."""
     if not items:
         raise AssemblyError("a program needs at least one item", out_dir)
-    (out_dir / "items").mkdir(parents=True, exist_ok=True)
+    ensure_dir(out_dir / "items")
     rate = settings.sample_rate
     gap_key = frames.gap_key(settings.item_gap_s)
     gap = frames.frames(gap_key, lambda: dsp.to_pcm16(dsp.silence(settings.item_gap_s, rate)))
     streams = [frames.frames(frames.item_key(item.key), item.pcm) for item in items]
     program_path = out_dir / PROGRAM_FILE
-    with program_path.open("wb") as program:
+    with os.fdopen(create_file(program_path), "wb") as program:
         program.write(id3_tag(tags.title, tags))
         for i, stream in enumerate(streams):
             if i:
@@ -162,7 +164,7 @@ def _write_playlist(path: Path, files: Sequence[ItemFile]) -> None:
     for f in files:
         lines.append(f"#EXTINF:{round(f.duration_s)},{f.title}")
         lines.append(f.file)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_file(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def say_to_file(speaker: Speaker, parts: SpeechParts, path: Path, settings: AudioSettings) -> Spoken:
@@ -174,11 +176,11 @@ def say_to_file(speaker: Speaker, parts: SpeechParts, path: Path, settings: Audi
     rate = settings.sample_rate
     ceiling = settings.true_peak_dbtp - (MP3_MARGIN_DB if suffix == ".mp3" else 0.0)
     pcm = dsp.to_pcm16(normalise(samples, rate, settings.loudness_lufs, ceiling))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(path.parent)
     if suffix == ".mp3":
-        path.write_bytes(ffmpeg.encode_mp3(pcm, rate, settings.bitrate_kbps))
+        write_file(path, ffmpeg.encode_mp3(pcm, rate, settings.bitrate_kbps))
     else:
-        with wave.open(str(path), "wb") as out:
+        with os.fdopen(create_file(path), "wb") as fh, wave.open(fh, "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(rate)

@@ -11,7 +11,6 @@ programs does not re-read and re-hash the same items for every zone).
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from audio import ffmpeg
 from audio.cache import RenderCache, make_key
 from audio.measurement import PartMeasure, measure_part
 from audio.settings import AudioSettings
+from audio.workers import block_signals
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class FrameStore:
                 return
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
-                    self._workers, thread_name_prefix="audio-encode", initializer=_block_signals
+                    self._workers, thread_name_prefix="audio-encode", initializer=block_signals
                 )
             future = self._pool.submit(self._encode_and_measure, key, pcm)
             self._pending[key] = future
@@ -118,9 +118,3 @@ class FrameStore:
             while self._memory_bytes > MEMORY_BYTES:
                 _, dropped = self._memory.popitem(last=False)
                 self._memory_bytes -= len(dropped)
-
-
-def _block_signals() -> None:
-    """Keep SIGTERM/SIGINT away from workers: the kernel must deliver them to a thread Python can wake."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})

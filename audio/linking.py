@@ -7,7 +7,8 @@ header), read-only, written to a temporary file and moved into place. Before eve
 is compared byte for byte with the bytes the program wants: an entry changed in any way (a crash,
 a disk error, or a tool editing a linked playout file in place, which edits the entry too) is a
 miss and is replaced by a new file, so it never spreads to another program. Across file systems,
-or where links are refused, the file is written instead.
+or where links are refused, the file is written instead. Linking an entry marks it used (mtime),
+and its link count tells the cache's eviction whether a playout folder still holds it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import errno
 import hashlib
 import logging
 import os
-import tempfile
 from pathlib import Path
+
+from audio.cache import mark_used
+from audio.fsio import write_atomic, write_file
 
 log = logging.getLogger(__name__)
 
-_READ_ONLY = 0o444
+_READ_ONLY = 0o444  # world-readable; read-only, since every playout link shares the inode
 _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
 
 
@@ -44,13 +47,17 @@ class LinkedFiles:
         if not self._holds(entry, data):
             self._store(entry, data)
         try:
-            os.link(entry, dest)
+            try:
+                os.link(entry, dest)
+            except FileNotFoundError:  # evicted meanwhile by another process: store it again
+                self._store(entry, data)
+                os.link(entry, dest)
             self.linked += 1
         except OSError as exc:
-            if exc.errno not in _NO_LINK:
+            if exc.errno not in _NO_LINK and not isinstance(exc, FileNotFoundError):
                 raise
             log.debug("cannot link %s to %s (%s): writing a copy", entry, dest, exc.strerror)
-            dest.write_bytes(data)
+            write_file(dest, data)
             self.copied += 1
         return sha
 
@@ -59,6 +66,8 @@ class LinkedFiles:
         try:
             with entry.open("rb") as fh:
                 same = fh.read(len(data) + 1) == data
+                if same:
+                    mark_used(fh.fileno())
         except OSError:
             return False
         if not same:
@@ -67,14 +76,5 @@ class LinkedFiles:
 
     def _store(self, entry: Path, data: bytes) -> None:
         """Write a new file and move it over the entry: a changed old inode stays with its links."""
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, _READ_ONLY)
-            os.replace(tmp, entry)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(entry, data, _READ_ONLY)
         self.written += 1

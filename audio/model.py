@@ -38,6 +38,7 @@ class RenderedItem:
     offline: bool  # spoken offline although gTTS was wanted: re-render when the network returns
     duration_s: float
     key: str  # sha256 of the processed audio (and its format): identifies the item MP3 too
+    request_key: str  # the item-index key of (text, engines, settings): see ProgramBuilder.cache_paths
     sample_rate: int
     load: Callable[[], np.ndarray] = field(repr=False, compare=False)  # int16 mono samples
 

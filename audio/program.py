@@ -52,8 +52,14 @@ class ProgramBuilder:
         self.frames = FrameStore(settings, self.cache)
         self.files = LinkedFiles(self.cache.root / "files")
 
-    def render_item(self, source: ItemSource, *, engines: Sequence[str] | None = None) -> RenderedItem:
-        """Render one item; raises RenderError (no engine could speak) or AssemblyError (bad recording)."""
+    def render_item(
+        self, source: ItemSource, *, engines: Sequence[str] | None = None, budget_s: float | None = None
+    ) -> RenderedItem:
+        """Render one item; raises RenderError (no engine could speak) or AssemblyError (bad recording).
+
+        `budget_s` bounds the wall time online engines may take (an urgent alert): past it, the rest
+        is spoken by the next (offline) engine; see `Speaker.speak_samples`.
+        """
         if (source.parts is None) == (source.recorded is None):
             raise ValueError(f"item {source.script_id}: give either spoken parts or a recorded file")
         if source.repeat < 1:
@@ -63,7 +69,7 @@ class ProgramBuilder:
         cached = self._cached(source, request, wanted)
         if cached is not None:
             return cached
-        pcm, key, engine, offline = self._render(source, wanted)
+        pcm, key, engine, offline = self._render(source, wanted, budget_s)
         self.cache.put("item-pcm", key, pcm.tobytes())
         self.cache.put_json(
             "item-index", request, {"key": key, "engine": engine, "offline": offline, "frames": pcm.size}
@@ -74,22 +80,46 @@ class ProgramBuilder:
             "rendered %s: %.1f s, %s%s", source.script_id, duration, engine, " (offline)" if offline else ""
         )
         return RenderedItem(
-            source.script_id, source.title, engine, offline, duration, key, self.settings.sample_rate,
-            lambda: pcm,
+            source.script_id, source.title, engine, offline, duration, key, request,
+            self.settings.sample_rate, lambda: pcm,
         )  # fmt: skip
 
     def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
         """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
         return write_program(self.settings, self.cache, self.frames, self.files, items, out_dir, tags)
 
-    def _render(self, source: ItemSource, wanted: tuple[str, ...]) -> tuple[np.ndarray, str, str, bool]:
+    def cache_paths(self, item_key: str, request_key: str | None, file_sha: str | None) -> list[Path]:
+        """The cache files that keep a rebuild of an item cheap (what `RenderCache.evict` must keep).
+
+        `item_key` and `request_key` are a `RenderedItem`'s `key` and `request_key`; `file_sha` is an
+        item file's sha256 (`ItemFile.sha256`, in the manifest). The index, the processed samples, the
+        MP3 frames with their loudness data, the linked item file, and the gap between items.
+        """
+        frames = self.frames.item_key(item_key)
+        gap = self.frames.gap_key(self.settings.item_gap_s)
+        paths = [
+            self.cache.path("item-pcm", item_key),
+            self.cache.path("item-mp3", frames),
+            self.cache.path("part-measure", frames),
+            self.cache.path("item-mp3", gap),
+            self.cache.path("part-measure", gap),
+        ]
+        if request_key:
+            paths.append(self.cache.path("item-index", request_key))
+        if file_sha:
+            paths.append(self.files.entry(file_sha))
+        return paths
+
+    def _render(
+        self, source: ItemSource, wanted: tuple[str, ...], budget_s: float | None = None
+    ) -> tuple[np.ndarray, str, str, bool]:
         """Speak or decode, process and normalise: (int16 samples, item key, engine, offline)."""
         if source.parts is not None:
             speech, engine, offline = self.speaker.speak_samples(
-                self._with_repeats(list(source.parts), source.repeat), engines=wanted
+                self._with_repeats(list(source.parts), source.repeat), engines=wanted, budget_s=budget_s
             )
         else:
-            speech, engine, offline = self._recorded(source, wanted)
+            speech, engine, offline = self._recorded(source, wanted, budget_s)
         pcm = self._finish(speech)
         key = hashlib.sha256(
             b"item-v%d:%d:" % (ITEM_FORMAT, self.settings.sample_rate) + pcm.tobytes()
@@ -130,10 +160,15 @@ class ProgramBuilder:
         frames = index.get("frames")
         if not isinstance(frames, int):
             return None  # an index written before it recorded the length
+        if not (
+            self.cache.path("item-mp3", self.frames.item_key(key)).exists()
+            or self.cache.path("item-pcm", key).exists()
+        ):
+            return None  # its audio was evicted: render again rather than promise audio that may differ
         rate = self.settings.sample_rate
         return RenderedItem(
-            source.script_id, source.title, index["engine"], index["offline"], frames / rate, key, rate,
-            lambda: self._load(source, wanted, key),
+            source.script_id, source.title, index["engine"], index["offline"], frames / rate, key, request,
+            rate, lambda: self._load(source, wanted, key),
         )  # fmt: skip
 
     def _load(self, source: ItemSource, wanted: tuple[str, ...], key: str) -> np.ndarray:
@@ -152,7 +187,9 @@ class ProgramBuilder:
         again = [Pause(s.repeat_gap_s), s.repeat_phrase, Pause(s.repeat_gap_s)]
         return parts + (again + parts) * (repeat - 1)
 
-    def _recorded(self, source: ItemSource, wanted: tuple[str, ...]) -> tuple[np.ndarray, str, bool]:
+    def _recorded(
+        self, source: ItemSource, wanted: tuple[str, ...], budget_s: float | None = None
+    ) -> tuple[np.ndarray, str, bool]:
         s = self.settings
         assert source.recorded is not None
         raw = dsp.from_pcm16(ffmpeg.decode(source.recorded, s.sample_rate))
@@ -161,7 +198,7 @@ class ProgramBuilder:
             raise AssemblyError("the recording is silent", source.recorded)
         if source.repeat == 1:
             return voice, "recorded", False
-        phrase, _, offline = self.speaker.speak_samples([s.repeat_phrase], engines=wanted)
+        phrase, _, offline = self.speaker.speak_samples([s.repeat_phrase], engines=wanted, budget_s=budget_s)
         gap = dsp.silence(s.repeat_gap_s, s.sample_rate)
         pieces = [voice] + [gap, phrase, gap, voice] * (source.repeat - 1)
         return np.concatenate(pieces), "recorded", offline

@@ -29,7 +29,9 @@ class AudioSettings:
     gtts_timeout_s: float = 10.0
     gtts_retries: int = 3  # attempts on 429/5xx/timeouts/connection errors, exponential backoff
     gtts_backoff_s: float = 1.0
-    gtts_cooldown_s: float = 300.0  # after gTTS is found unreachable, skip it for this long
+    gtts_cooldown_s: float = 300.0  # after gTTS is found unreachable, skip it for this long (all processes)
+    gtts_max_in_flight: int = 6  # online requests out at once in the whole process (keep-alive sessions too)
+    gtts_probe_timeout_s: float = 3.0  # `Speaker.probe`: one short request, no retries
     offline_voice: str = "vi"
     offline_rate_wpm: int = 150
 

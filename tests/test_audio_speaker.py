@@ -31,7 +31,7 @@ def make_speaker(tmp_path: Path, clock: FakeClock, **overrides: object) -> tuple
     settings = make_settings(tmp_path, **overrides)
     offline = OfflineEngine()
     engines = [GTTSEngine(tld=settings.gtts_tld), offline]
-    return Speaker(settings, engines, sleep=clock.sleep, monotonic=clock.monotonic), offline
+    return Speaker(settings, engines, sleep=clock.sleep, monotonic=clock.monotonic, clock=clock.wall), offline
 
 
 def test_gtts_speaks_when_reachable(tmp_path: Path) -> None:
@@ -171,7 +171,8 @@ def test_cached_offline_speech_is_not_served_when_gtts_is_back(tmp_path: Path) -
     with responses.RequestsMock() as rsps:
         google_down(rsps)
         assert speaker.speak([TEXT]).offline
-    fresh, offline = make_speaker(tmp_path, clock)
+    clock.now += speaker.settings.gtts_cooldown_s  # the cool-down is over
+    fresh, offline = make_speaker(tmp_path, clock)  # another process
     with responses.RequestsMock() as rsps:
         google_ok(rsps)
         spoken = fresh.speak([TEXT])

@@ -98,7 +98,7 @@ class OfflineEngine(TTSEngine):
     def cache_identity(self) -> str:
         return f"{self.name}/{self.voice}/{self.rate_wpm}wpm"
 
-    def synthesize(self, text: str) -> pydub.AudioSegment:
+    def synthesize(self, text: str, *, timeout_s: float | None = None) -> pydub.AudioSegment:
         with _ESPEAK.lock:
             self.calls += 1
             pcm, rate = _ESPEAK.synth(text, self.voice, self.rate_wpm)
