@@ -64,6 +64,8 @@ def audio_settings(config: Config, speech: SpeechSettings) -> AudioSettings:
         gtts_tld=a.gtts_tld,
         gtts_timeout_s=a.gtts_timeout.total_seconds(),
         gtts_retries=a.gtts_retries,
+        gtts_cooldown_s=a.gtts_cooldown.total_seconds(),
+        gtts_max_in_flight=a.gtts_max_in_flight,
     )
 
 

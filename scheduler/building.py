@@ -223,11 +223,7 @@ class ProgramBuilds:
                 script.id, title, parts=speech_parts(spoken), recorded=None, repeat=script.repeat
             )
         try:
-            item = (
-                self.app.builder.render_item(source)
-                if budget_s is None
-                else self.app.builder.render_item(source, budget_s=budget_s)
-            )
+            item = self.app.builder.render_item(source, budget_s=budget_s)
         except AudioError as exc:
             self._record(
                 ItemSkipped(at=now, broadcast_id=broadcast_id, script=candidate.key, reason=str(exc))
@@ -357,7 +353,7 @@ class ProgramBuilds:
                     sha256=item.sha256,
                     file=item.file,
                     audio_key=rendered.item.key,
-                    request_key=getattr(rendered.item, "request_key", None),
+                    request_key=rendered.item.request_key,
                 )
             )
 

@@ -126,7 +126,9 @@ def _contexts(config: Config, script: Script, today: date, now: datetime) -> lis
         else None
     )
     slot = config.slots[0] if config.slots and not script.urgent else None
-    return [build_context(config, UnreportedCoverage(config), today, slot=slot, villages=villages, alert=alert)]
+    return [
+        build_context(config, UnreportedCoverage(config), today, slot=slot, villages=villages, alert=alert)
+    ]
 
 
 def _check_command(config: Config, now: datetime) -> list[str]:

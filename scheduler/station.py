@@ -6,7 +6,6 @@ or delivery; `tick(now)` runs them all in order, for tests and one-shot commands
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -19,7 +18,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from audio.errors import AudioError
 from scheduler.airing import (
     AirResult,
     claim,
@@ -31,7 +29,7 @@ from scheduler.airing import (
 )
 from scheduler.app import App
 from scheduler.broadcasts import plan_rows, remove_folders
-from scheduler.building import BuildResult, ProgramBuilds, speech_parts
+from scheduler.building import BuildResult, ProgramBuilds
 from scheduler.cleanup import CleanupReport, cleanup
 from scheduler.coverage.evaluation import Evaluation, evaluate_if_due
 from scheduler.db.models import Broadcast, Status
@@ -282,39 +280,21 @@ class Station:
         return results
 
     def rerender_offline(self, now: datetime) -> list[BuildResult]:
-        """Programs spoken by the offline voice are built again online once gTTS answers again."""
+        """Programs spoken by the offline voice are built again online once gTTS answers again (asked
+        once per call — the runtime calls this every `audio.gtts_probe_interval`)."""
         if "gtts" not in self.app.audio.engines:
             return []
         rows = self._ready_ahead(now, Broadcast.offline_items > 0)
-        if not rows or self.app.speaker.cooling_down("gtts"):
-            return []  # it failed moments ago; ask again after the cool-down
-        results: list[BuildResult] = []
+        if not rows or not self.app.speaker.probe("gtts"):
+            return []
+        reason = "đọc lại bằng giọng trực tuyến (gTTS trả lời trở lại)"
         with self._render_lock:
-            for row in rows:
-                if not self._gtts_answers(row):
-                    break
-                reason = "đọc lại bằng giọng trực tuyến (gTTS trả lời trở lại)"
-                results.append(self.build(row.day, row.slot_id, row.zone_id, now, rebuild=reason))
-        return results
-
-    def _gtts_answers(self, row: Broadcast) -> bool:
-        """Try gTTS on one offline item's words; its answer is cached for the re-render."""
-        manifest = self.app.config.playout.dir / (row.folder or "") / "manifest.json"
-        try:
-            items = json.loads(manifest.read_text(encoding="utf-8"))["items"]
-            spoken = next(i["spoken_text"] for i in items if i.get("offline"))
-        except (OSError, ValueError, KeyError, StopIteration):
-            return False
-        try:
-            self.app.speaker.speak(speech_parts(spoken), engines=["gtts"])
-        except AudioError:
-            return False
-        return True
+            return [self.build(row.day, row.slot_id, row.zone_id, now, rebuild=reason) for row in rows]
 
     # -- urgent alerts --------------------------------------------------------------------------------
 
     def alert(
-        self, message: str, zones: Sequence[str] | None, now: datetime, *, budget_s: float | None = None
+        self, message: str, zones: Sequence[str] | None, now: datetime, *, budget_s: float = ALERT_BUDGET_S
     ) -> list[BuildResult | AirResult]:
         """An urgent alert: spoken (the online voice gets `budget_s`) and published at once on the chosen
         zones (default: all)."""

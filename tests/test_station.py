@@ -294,7 +294,7 @@ def test_urgent_alert_is_published_at_once(tmp_path: Path, db_url: str) -> None:
 def test_offline_items_are_rerendered_with_gtts_when_the_network_returns(tmp_path: Path, db_url: str) -> None:
     """Google unreachable at render time → offline voice; Google back before airtime → gTTS re-render."""
     import responses
-    from audio_fixtures import FakeClock, google_down, google_ok
+    from audio_fixtures import FakeClock, google_calls, google_down, google_ok
 
     path = write_commune(tmp_path, db_url)
     path.write_text(
@@ -310,14 +310,17 @@ def test_offline_items_are_rerendered_with_gtts_when_the_network_returns(tmp_pat
         first = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert {(i["engine"], i["offline"]) for i in first["items"]} == {("offline", True)}
         assert fake.sleeps == [1.0, 2.0]  # bounded retries with backoff, then the cool-down: no more waiting
-        assert station.tick(local(15, 1)).built == []  # still down: nothing rebuilt
+        calls = google_calls(google)
+        assert station.tick(local(15, 1)).built == []  # the probe: still down, nothing rebuilt
+        assert google_calls(google) == calls + 1  # one short probe, not a render's worth of requests
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as google:
         google_ok(google)
-        assert station.tick(local(15, 2)).built == []  # within the cool-down: Google is not asked
-        fake.now += station.app.audio.gtts_cooldown_s
-        report = station.tick(local(15, 7))
+        assert station.app.speaker.cooling_down("gtts")  # renders still skip Google…
+        report = station.tick(local(15, 2))  # …but the probe finds it back: re-spoken at once
     assert [(b.slot, b.zone) for b in report.built] == [("chieu", "trung-tam")]
+    assert report.built[0].why == ("đọc lại bằng giọng trực tuyến (gTTS trả lời trở lại)",)
+    assert not station.app.speaker.cooling_down("gtts")
     second = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert {(i["engine"], i["offline"]) for i in second["items"]} == {("gtts", False)}
     assert [i["script"] for i in second["items"]] == [i["script"] for i in first["items"]]

@@ -338,3 +338,39 @@ def test_a_player_adapter_makes_it_aired(tmp_path: Path, db_url: str) -> None:
 @pytest.fixture(autouse=True)
 def _no_leaked_threads() -> None:
     yield
+
+
+def test_an_urgent_alert_does_not_wait_for_a_hanging_google(tmp_path: Path, db_url: str) -> None:
+    """The network accepts and never answers: the online voice gets its short budget, then the offline
+    voice speaks, and the next command knows at once (the cool-down is shared through the cache)."""
+    import time
+
+    from audio_fixtures import SilentServer, local_session
+
+    from audio.speaker import build_engines
+
+    server = SilentServer()
+    try:
+        path = write_commune(tmp_path, db_url)
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("engines: [offline]", "engines: [gtts, offline]")
+        )
+        config = load_config(path)
+
+        def open_app() -> App:
+            app = App.create(config, engines=[])
+            engines = build_engines(app.audio, session_factory=lambda: local_session(server.base_url))
+            return App.create(config, engines=engines)
+
+        station = Station(open_app())
+        started = time.monotonic()
+        outcomes = station.alert("Cháy rừng ở đồi Khòn Pẩu.", ["phia-bac"], local(10, 15, 30), budget_s=1.0)
+        elapsed = time.monotonic() - started
+        assert [getattr(o, "status", None) for o in outcomes if not hasattr(o, "built")] == ["published"]
+        data = manifest(tmp_path, "phia-bac", slot="khan-101530")
+        assert {(i["engine"], i["offline"]) for i in data["items"]} == {("offline", True)}
+        assert elapsed < 10, elapsed  # a hang guard; bench/airtime.py measures the real figure
+        assert server.connections >= 1
+        assert Station(open_app()).app.speaker.cooling_down("gtts")  # another process knows at once
+    finally:
+        server.close()
