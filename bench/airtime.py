@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,16 +92,25 @@ def commune(work: Path, slots: int, gateway: int, web: int) -> Path:
     return path
 
 
-def health_poller(port: int, stop: threading.Event, times: list[float]) -> None:
+def health_poller(port: int, stop: threading.Event, times: list[float], codes: list[int]) -> None:
     while not stop.is_set():
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                 response.read()
-            times.append(time.perf_counter() - started)
+                codes.append(response.status)
+        except urllib.error.HTTPError as exc:  # 503 "degraded" is an answer too
+            codes.append(exc.code)
         except OSError:
-            pass
+            stop.wait(0.5)
+            continue
+        times.append(time.perf_counter() - started)
         stop.wait(0.5)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else None
 
 
 def main() -> None:
@@ -118,8 +128,8 @@ def main() -> None:
         [sys.executable, "-m", "scheduler.cli", "--config", str(config), "serve"],
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    stop, health = threading.Event(), []
-    threading.Thread(target=health_poller, args=(web, stop, health), daemon=True).start()
+    stop, health, codes = threading.Event(), [], []
+    threading.Thread(target=health_poller, args=(web, stop, health, codes), daemon=True).start()
     last = FIRST + timedelta(minutes=2 * (args.slots - 1))
     wall = (last - start).total_seconds() + 20
     print(f"running {wall:.0f} s: {args.slots} slots × 4 zones, cold renders, hanging gateway (work: {work})")
@@ -138,8 +148,9 @@ def main() -> None:
         outcomes = dict(db.execute("SELECT status, count(*) FROM broadcasts GROUP BY status").fetchall())
         rendered = db.execute("SELECT count(*) FROM events WHERE kind = 'BroadcastReady'").fetchone()[0]
     lateness.sort()
-    p99 = lateness[min(len(lateness) - 1, int(round(0.99 * (len(lateness) - 1))))] if lateness else None
+    p99 = percentile(lateness, 0.99)
     health.sort()
+    health_p99 = percentile(health, 0.99)
     result = {
         "airings": len(lateness),
         "outcomes": outcomes,
@@ -149,7 +160,9 @@ def main() -> None:
         "lateness_s_max": round(lateness[-1], 3) if lateness else None,
         "gateway_connections_hanging": len(gateway.accepted),
         "healthz_answers": len(health),
+        "healthz_not_200": sum(1 for code in codes if code != 200),
         "healthz_ms_median": round(statistics.median(health) * 1000, 1) if health else None,
+        "healthz_ms_p99": round(health_p99 * 1000, 1) if health_p99 is not None else None,
         "healthz_ms_max": round(health[-1] * 1000, 1) if health else None,
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
