@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from audio.errors import AssemblyError, AudioError, Pause, RenderError
 from audio.program import BuiltProgram, ItemSource, ProgramTags, RenderedItem
 from content.errors import ScriptError
 from content.library import Script
-from content.speech import normalize, split_for_tts
+from content.speech import SpeechSettings, normalize, split_for_tts
 from scheduler.app import App
 from scheduler.broadcasts import ensure_broadcast, recent_programs
 from scheduler.clock import file_time
@@ -97,6 +98,20 @@ def audio_problem(exc: AudioError) -> str:
 
 def speech_parts(spoken: str) -> list[str | Pause]:
     return [Pause(part) if isinstance(part, float) else part for part in split_for_tts(spoken)]
+
+
+def item_source(
+    script: Script, text: str, speech: SpeechSettings, *, villages: Sequence[str] = ()
+) -> tuple[str, ItemSource]:
+    """What the voice is given for a rendered script (its spoken text; empty for a recording), and the
+    item to render: title (naming the villages it speaks about), parts or recording, repeats."""
+    title = f"{script.title} — {', '.join(villages)}" if villages else script.title
+    if script.audio is not None:
+        return "", ItemSource(script.id, title, parts=None, recorded=script.audio, repeat=script.repeat)
+    spoken = spoken_text(text, speech)
+    return spoken, ItemSource(
+        script.id, title, parts=speech_parts(spoken), recorded=None, repeat=script.repeat
+    )
 
 
 class ProgramBuilds:
@@ -210,18 +225,9 @@ class ProgramBuilds:
             )
             self._record(event)
             return Decision(candidate.key, "skipped", "template_error", str(exc))
-        title = script.title
-        if candidate.villages:
-            names = [v.name for v in self.app.config.villages if v.id in candidate.villages]
-            title = f"{script.title} — {', '.join(names)}"
-        if script.audio is not None:
-            spoken = ""
-            source = ItemSource(script.id, title, parts=None, recorded=script.audio, repeat=script.repeat)
-        else:
-            spoken = spoken_text(text, self.app.speech)
-            source = ItemSource(
-                script.id, title, parts=speech_parts(spoken), recorded=None, repeat=script.repeat
-            )
+        names = [v.name for v in self.app.config.villages if v.id in candidate.villages]
+        spoken, source = item_source(script, text, self.app.speech, villages=names)
+        title = source.title
         try:
             item = self.app.builder.render_item(source, budget_s=budget_s)
         except AudioError as exc:

@@ -129,6 +129,39 @@ def say(
     typer.echo(f"Đã ghi {output} — giọng {result.engine}{note}: {spoken}")
 
 
+@app.command()
+def preview(
+    ctx: typer.Context,
+    script_id: Annotated[str, typer.Argument(help="Mã bài (tên tệp, không có .txt).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Tệp .mp3 sẽ ghi.")],
+    village: Annotated[
+        str | None, typer.Option("--village", help="Mã thôn (bài đọc riêng cho thôn).")
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Ngày phát (31/12/2026 hoặc 2026-12-31), mặc định hôm nay.")
+    ] = None,
+) -> None:
+    """Nghe thử cả một bài đúng như khi phát trong chương trình (chuông, đọc nhắc lại, độ lớn)."""
+    from scheduler.preview import preview as render_preview
+
+    opts = options(ctx)
+    now = opts.clock().now()
+    station = open_station(opts)
+    result = render_preview(
+        station.app,
+        script_id,
+        parse_date(day, "--date", now.astimezone(station.app.config.tz).date()),
+        output,
+        now,
+        village=village,
+    )
+    note = " (giọng ngoại tuyến, không có mạng)" if result.offline else ""
+    typer.echo(
+        f"Đã ghi {output} — {result.title}, {_minutes(result.duration_s)}, giọng {result.engine}{note}."
+    )
+    typer.echo(f"\nVăn bản:\n{result.text}\n\nGiọng đọc được đưa:\n{result.spoken_text}")
+
+
 @program_app.command("build")
 def program_build(
     ctx: typer.Context,

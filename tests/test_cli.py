@@ -179,3 +179,25 @@ def test_alert_command(capsys: pytest.CaptureFixture[str], config: Path, tmp_pat
 def test_db_upgrade(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     code, out, _ = run(capsys, "--config", str(config), "db", "upgrade")
     assert code == 0 and "phiên bản mới nhất" in out
+
+
+def test_preview_renders_one_whole_script_as_it_would_air(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    from audio.program import measure
+
+    target = tmp_path / "nghe-thu.mp3"
+    code, out, err = run(
+        capsys, "--config", str(config), "--now", "2026-11-30T09:00", "preview", "goi-114", "-o", str(target)
+    )
+    assert code == 0, err
+    assert out.startswith(f"Đã ghi {target} — Gọi 114 khi có cháy")
+    assert "Khi phát hiện cháy, hãy gọi ngay 114." in out and "một một bốn" in out
+    loudness, peak = measure(target)
+    assert abs(loudness + 16.0) <= 1.0 and peak <= -1.0  # the program's loudness, chime included
+    code, _, err = run(capsys, "--config", str(config), "preview", "goi-115", "-o", str(target))
+    assert code == 2 and "có phải 'goi-114'?" in err
+    code, _, err = run(
+        capsys, "--config", str(config), "preview", "goi-114", "--village", "na-pan", "-o", str(target)
+    )
+    assert code == 2 and "cả xã" in err
