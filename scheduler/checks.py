@@ -16,12 +16,12 @@ from content.library import Script
 from content.notices import NOTICE_KINDS, render_notice, sample_notice_context
 from content.slots import match_slot
 from content.speech import normalize
-from scheduler.app import speech_settings
 from scheduler.config import Config
 from scheduler.errors import PlayoutError
 from scheduler.planner import groups_villages
 from scheduler.playout.base import Airing
 from scheduler.playout.command import PLACEHOLDERS, command_line
+from scheduler.settings import speech_settings
 from scheduler.template_data import UnreportedCoverage, build_context
 
 SYLLABLES_PER_SECOND = 3.0  # a loudspeaker announcer's pace; the offline voice is a little slower

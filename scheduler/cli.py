@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from audio.errors import AudioError
 from content.errors import ContentError
@@ -93,7 +92,7 @@ def normalize(
     from content.speech import explain as explain_text
     from content.speech import make_settings
     from content.speech import normalize as normalize_text
-    from scheduler.app import speech_settings
+    from scheduler.settings import speech_settings
 
     opts = options(ctx)
     settings = speech_settings(opts.config()) if opts.config_path.exists() else make_settings()
@@ -249,14 +248,15 @@ def broadcasts_list(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
+    from scheduler.db.engine import Database
     from scheduler.reports import broadcasts_on
     from scheduler.tables import dumps, status_word, table
 
     opts = options(ctx)
-    station = open_station(opts)
     now = opts.clock().now()
-    config = station.app.config
-    rows = broadcasts_on(station.app, parse_date(day, "--date", now.astimezone(config.tz).date()), now)
+    config = opts.config()
+    db = Database(config.database.url).migrate()
+    rows = broadcasts_on(config, db, parse_date(day, "--date", now.astimezone(config.tz).date()), now)
     if as_json:
         typer.echo(dumps(rows))
         return
@@ -391,13 +391,15 @@ def main(argv: list[str] | None = None) -> int:
         reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
         typer.echo(f"lỗi tệp:{where}: {reason}", err=True)
         return 1
-    except SQLAlchemyError as exc:
-        typer.echo(f"lỗi cơ sở dữ liệu: {getattr(exc, 'orig', None) or exc}", err=True)
-        return 1
     except (typer.Abort, KeyboardInterrupt):
         return 130
     except typer.TyperException as exc:  # the parser's usage errors (typer ships its own click)
         return _usage(exc)
+    except Exception as exc:
+        if type(exc).__module__.startswith("sqlalchemy"):  # not imported up front: slow, often unneeded
+            typer.echo(f"lỗi cơ sở dữ liệu: {getattr(exc, 'orig', None) or exc}", err=True)
+            return 1
+        raise
     return result if isinstance(result, int) else 0
 
 

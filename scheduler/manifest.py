@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from audio.program import BuiltProgram
 from scheduler.files import write_json_atomic
 from scheduler.planner import Decision
+
+if TYPE_CHECKING:  # the audio stack is heavy to import; readers of manifests do not need it
+    from audio.model import BuiltProgram
 
 
 @dataclass(frozen=True)

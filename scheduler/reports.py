@@ -7,19 +7,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scheduler.app import App
+from scheduler.config import Config
+from scheduler.db.engine import Database
 from scheduler.db.models import UNAIRED, AsRun, Broadcast
 
 
-def broadcasts_on(app: App, day: date, now: datetime) -> list[dict[str, Any]]:
+def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> list[dict[str, Any]]:
     """Every broadcast of `day` (commune-local date), in airtime order.
 
     `overdue` is derived as of `now`, from the rows alone: a program still planned or ready whose airtime
     passed by more than the grace did not air — even when no service is running to mark it missed."""
-    tz = app.config.tz
-    zones = {z.id: z.name for z in app.config.zones}
-    deadline = now - app.config.schedule.misfire_grace
-    with app.db.session() as session:
+    tz = config.tz
+    zones = {z.id: z.name for z in config.zones}
+    deadline = now - config.schedule.misfire_grace
+    with db.session() as session:
         rows = session.execute(
             select(Broadcast, AsRun)
             .outerjoin(AsRun, AsRun.broadcast_id == Broadcast.id)
@@ -41,7 +42,7 @@ def broadcasts_on(app: App, day: date, now: datetime) -> list[dict[str, Any]]:
                 "items": len(b.items),
                 "duration_s": None if b.duration_s is None else round(b.duration_s, 1),
                 "offline_items": b.offline_items,
-                "folder": str(app.config.playout.dir / b.folder) if b.folder else None,
+                "folder": str(config.playout.dir / b.folder) if b.folder else None,
                 "aired_at": b.aired_at.astimezone(tz).isoformat(timespec="seconds") if b.aired_at else None,
                 "lateness_s": None if run is None or run.lateness_s is None else round(run.lateness_s, 3),
                 "error": b.error,

@@ -51,3 +51,18 @@ def test_broadcast_key_is_unique_and_times_come_back_aware_utc(db_url: str) -> N
         )
         session.flush()
     db.dispose()
+
+
+def test_an_up_to_date_database_is_recognised_without_alembic(db_url: str) -> None:
+    from scheduler.db.engine import current_revision, head_revision
+
+    db = Database(db_url)
+    assert current_revision(db.engine) is None  # fresh
+    db.migrate()
+    from alembic.script import ScriptDirectory
+
+    from scheduler.db.engine import MIGRATIONS
+
+    alembic_head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert current_revision(db.engine) == head_revision() == alembic_head
+    db.dispose()

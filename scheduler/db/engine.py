@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import LoaError
@@ -43,8 +42,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def head_revision() -> str:
+    """The newest migration's revision id, read from the migration files (no Alembic import needed)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if found := re.search(r'^revision = "([^"]+)"', source, re.MULTILINE):
+            revisions.add(found[1])
+        if found := re.search(r'^down_revision = "([^"]+)"', source, re.MULTILINE):
+            parents.add(found[1])
+    (head,) = revisions - parents
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no table yet: a fresh database
+        return None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations (run at every start; a no-op when up to date)."""
+    """Apply the Alembic migrations (run at every start; a no-op when up to date). Alembic is imported
+    only when there is something to do: a command reading an up-to-date database starts faster."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
