@@ -80,7 +80,7 @@ class RenderCache:
         self.hits += 1
         return payload
 
-    def put(self, kind: str, key: str, payload: bytes) -> None:
+    def put(self, kind: str, key: str, payload: bytes | memoryview) -> None:
         write_atomic(self.path(kind, key), [_MAGIC, hashlib.sha256(payload).digest(), payload])
 
     def get_json(self, kind: str, key: str) -> dict | None:

@@ -1,4 +1,4 @@
-"""Signal processing in numpy/scipy (pydub's effects are pure Python and far too slow).
+"""Signal processing in numpy and `audio.filters` (pydub's effects are pure Python and far too slow).
 
 Audio is handled as mono float32 arrays in [-1, 1] at the settings' sample rate; pydub
 AudioSegments appear only at the public edges (`to_float`, `to_segment`).
@@ -10,7 +10,8 @@ from functools import cache
 
 import numpy as np
 import pydub
-from scipy import signal
+
+from audio import filters
 
 FADE_S = 0.010  # short fades at every join so chunks meet without clicks
 TRIM_PAD_S = 0.040  # keep a little air around trimmed speech
@@ -34,13 +35,24 @@ def resample(x: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
     if src_rate == dst_rate:
         return x.astype(np.float32, copy=False)
     g = np.gcd(src_rate, dst_rate)
-    return signal.resample_poly(x, dst_rate // g, src_rate // g).astype(np.float32)
+    return filters.resample_poly(x, dst_rate // g, src_rate // g).astype(np.float32)
 
 
 def to_pcm16(x: np.ndarray) -> np.ndarray:
     y = np.clip(x, -1.0, 32767 / 32768)  # a new array, scaled and rounded in place
     y *= 32768.0
     return np.rint(y, out=y).astype("<i2")
+
+
+def to_pcm16_into(x: np.ndarray, out: np.ndarray) -> None:
+    """`out[:] = to_pcm16(x)`, using `x` (float32, ours to spend) as the scratch space: no copies."""
+    if x.dtype != np.float32 or not x.flags.writeable:
+        out[:] = to_pcm16(x)
+        return
+    np.clip(x, -1.0, 32767 / 32768, out=x)
+    x *= 32768.0
+    np.rint(x, out=x)
+    out[:] = x
 
 
 def from_pcm16(pcm: np.ndarray | bytes) -> np.ndarray:
@@ -56,9 +68,9 @@ def to_segment(x: np.ndarray, rate: int) -> pydub.AudioSegment:
 def _band_sos(rate: int, highpass_hz: int, lowpass_hz: int) -> np.ndarray | None:
     sections = []
     if 0 < highpass_hz < rate / 2:
-        sections.append(signal.butter(4, highpass_hz, "highpass", fs=rate, output="sos"))
+        sections.append(filters.butter_sos(4, highpass_hz, "highpass", rate))
     if 0 < lowpass_hz < rate / 2:
-        sections.append(signal.butter(6, lowpass_hz, "lowpass", fs=rate, output="sos"))
+        sections.append(filters.butter_sos(6, lowpass_hz, "lowpass", rate))
     return np.vstack(sections) if sections else None
 
 
@@ -67,7 +79,7 @@ def band_limit(x: np.ndarray, rate: int, highpass_hz: int, lowpass_hz: int) -> n
     sos = _band_sos(rate, highpass_hz, lowpass_hz)
     if sos is None or x.size == 0:
         return x
-    return signal.sosfilt(sos, x).astype(np.float32)
+    return filters.sosfilt(sos, x)[0].astype(np.float32)
 
 
 def trim(x: np.ndarray, rate: int) -> np.ndarray:

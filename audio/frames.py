@@ -3,9 +3,11 @@
 A freshly rendered item is handed to `prefetch`, which encodes it with ffmpeg and meters the
 decoded stream on a worker thread while the caller goes on synthesising and normalising the next
 item (ffmpeg runs in its own process, numpy and espeak release the GIL): the encoder, not Python,
-sets the pace of a cold build. Everything lands in the render cache; the frames used by programs
-are also kept in a small in-memory LRU (they are verified once when read, so a warm week of
-programs does not re-read and re-hash the same items for every zone).
+sets the pace of a cold build. At most `MAX_QUEUED` items wait for the encoder — a faster renderer
+waits for it rather than piling up samples — and an item's samples are dropped once encoded.
+Everything lands in the render cache; the frames used by programs are also kept in a small
+in-memory LRU (they are verified once when read, so a warm week of programs does not re-read and
+re-hash the same items for every zone); a use from memory still marks the cache file as used.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import numpy as np
 
 from audio import ffmpeg
-from audio.cache import RenderCache, make_key
+from audio.cache import RenderCache, make_key, mark_used
 from audio.measurement import PartMeasure, measure_part
 from audio.settings import AudioSettings
 from audio.workers import block_signals
 
 log = logging.getLogger(__name__)
 
-MEMORY_BYTES = 32 << 20  # frames kept in memory: ~70 min of speech at 64 kb/s
+MEMORY_BYTES = 16 << 20  # frames kept in memory: ~35 min of speech at 64 kb/s
+MAX_QUEUED = 2  # items (their int16 samples) waiting for or in the encoder
 
 
 class FrameStore:
@@ -61,7 +64,10 @@ class FrameStore:
                 )
             future = self._pool.submit(self._encode_and_measure, key, pcm)
             self._pending[key] = future
+            backlog = [f for f in self._pending.values() if not f.done()]
         future.add_done_callback(lambda done: self._settle(key, done))
+        if len(backlog) > MAX_QUEUED:
+            wait(backlog[: len(backlog) - MAX_QUEUED])  # the oldest: the renderer waits for ffmpeg
 
     def _settle(self, key: str, done: Future[bytes]) -> None:
         """A finished prefetch moves to memory (a failed one is retried, and raises, when asked for)."""
@@ -82,7 +88,10 @@ class FrameStore:
             frames = self._memory.get(key)
             if frames is not None:
                 self._memory.move_to_end(key)
-                return frames
+        if frames is not None:
+            mark_used(self.cache.path("item-mp3", key))
+            return frames
+        with self._lock:
             pending = self._pending.get(key)
         if pending is not None and pending.exception() is None:
             frames = pending.result()

@@ -10,8 +10,8 @@ that need gain reduction (a small part of speech), the rest is a plain multiplic
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from audio.filters import running_mean, running_min
 from audio.loudness import InterSamplePeaks, integrated_lufs, measure_samples
 
 LIMITER_HOLD_S = 0.010
@@ -19,7 +19,7 @@ NORMALISE_TOLERANCE_LU = 0.25  # well inside the ±1 LU promise; each extra roun
 LIMITER_SAFETY_DB = 0.3  # the smoothed gain may let an inter-sample peak through by a hair
 _HISTORY = 11  # samples of history the oversampling filter needs before x[0]
 _GROUP_DELAY = 6  # an interpolated value from x[n-11..n] sits near n-6
-_BATCH = 1 << 20  # samples of limiter stretches filtered at once
+_BATCH = 1 << 18  # samples of limiter stretches filtered at once (bounds the temporaries)
 
 
 class _Envelope:
@@ -52,28 +52,41 @@ def _limited(x: np.ndarray, envelope: _Envelope, gain: float, rate: int, ceiling
     y = x * np.float32(gain)
     threshold = 10 ** ((ceiling_dbtp - LIMITER_SAFETY_DB) / 20) / gain
     env = envelope.above(threshold)
-    loud = np.flatnonzero(env > threshold)
-    if loud.size == 0:
+    starts, ends = _runs(env > threshold)  # runs of loud samples, [start, end)
+    if starts.size == 0:
         return y
     hold = max(1, int(LIMITER_HOLD_S * rate))
     size = 2 * hold + 1
     margin = 2 * size
-    breaks = np.flatnonzero(np.diff(loud) > 2 * margin)
-    lo = np.maximum(loud[np.concatenate([[0], breaks + 1])] - margin, 0)
-    hi = np.minimum(loud[np.concatenate([breaks, [loud.size - 1]])] + margin + 1, x.size)
-    del loud
-    ends = np.cumsum(hi - lo)
+    breaks = np.flatnonzero(starts[1:] - (ends[:-1] - 1) > 2 * margin)  # loud samples this far apart
+    lo = np.maximum(starts[np.concatenate([[0], breaks + 1])] - margin, 0)
+    hi = np.minimum(ends[np.concatenate([breaks, [ends.size - 1]])] + margin, x.size)
+    total = np.cumsum(hi - lo)
     first = 0
     while first < lo.size:  # batches of stretches of about a million samples: bounded memory
-        last = int(np.searchsorted(ends, ends[first] - (hi[first] - lo[first]) + _BATCH, "right"))
+        last = int(np.searchsorted(total, total[first] - (hi[first] - lo[first]) + _BATCH, "right"))
         last = max(last, first + 1)
         where = _gather(lo[first:last], hi[first:last])
-        need = np.minimum(1.0, threshold / np.maximum(env[where], 1e-12)).astype(np.float32)
-        need = ndimage.minimum_filter1d(need, size=size, mode="nearest")
-        need = ndimage.uniform_filter1d(need, size=size, mode="nearest")
+        need = env[where]
+        np.maximum(need, 1e-12, out=need)
+        np.divide(threshold, need, out=need)
+        np.minimum(need, 1.0, out=need)
+        need = running_mean(running_min(need, size), size)
         y[where] *= need
         first = last
     return y
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and (exclusive) ends of the runs of True in `mask`, without listing every True."""
+    if mask.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    if mask[0]:
+        edges = np.concatenate([[0], edges])
+    if mask[-1]:
+        edges = np.concatenate([edges, [mask.size]])
+    return edges[0::2], edges[1::2]
 
 
 def _gather(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -82,7 +95,7 @@ def _gather(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     steps = np.ones(int(lengths.sum()), dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     steps[starts] = lo - np.concatenate([[0], hi[:-1] - 1])
-    return np.cumsum(steps)
+    return np.cumsum(steps, out=steps)
 
 
 def limit(x: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:

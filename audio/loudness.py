@@ -2,8 +2,9 @@
 
 pyloudnorm's own meter loops over blocks in Python and needs several full copies of the signal,
 too slow and too big for a 15-minute program; `LoudnessMeter` applies the same pyloudnorm filter
-stages with carried filter state over streamed blocks and vectorises the gating, so memory stays
-flat. Tests check it against `pyloudnorm.Meter.integrated_loudness`.
+stages (designed in `audio.filters`, without importing pyloudnorm and scipy.signal) with carried
+filter state over streamed blocks and vectorises the gating, so memory stays flat. Tests check it
+against `pyloudnorm.Meter.integrated_loudness`.
 True peak follows BS.1770 Annex 2: 4× oversampling with a polyphase FIR, also streamed.
 """
 
@@ -14,10 +15,9 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
-from scipy import signal
 
 from audio import ffmpeg
+from audio.filters import k_weighting_sos, kaiser_lowpass, sosfilt
 
 _CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)
 _ABSOLUTE_GATE = -70.0
@@ -30,19 +30,13 @@ _FEED_FRAMES = 1 << 17  # ~6 s at 22.05 kHz: the meter's working set, whatever t
 @cache
 def _k_weighting_sos(rate: int) -> np.ndarray:
     """pyloudnorm's K-weighting stages as one second-order-sections cascade (one fast pass)."""
-    meter = pyloudnorm.Meter(rate)
-    sections = []
-    for stage in meter._filters.values():  # pyloudnorm exposes no public accessor for its stages
-        sos = signal.tf2sos(stage.b, stage.a)
-        sos[0, :3] *= stage.passband_gain
-        sections.append(sos)
-    return np.vstack(sections)
+    return k_weighting_sos(rate)
 
 
 @cache
 def _oversampling_phases() -> tuple[np.ndarray, float]:
     """Polyphase 4× interpolation filter (one row of taps per phase) and its worst-case gain."""
-    taps = signal.firwin(_OVERSAMPLE * _TAPS_PER_PHASE, 0.9 / _OVERSAMPLE, window=("kaiser", 8.0))
+    taps = kaiser_lowpass(_OVERSAMPLE * _TAPS_PER_PHASE, 0.9 / _OVERSAMPLE, 8.0)
     phases = (taps * _OVERSAMPLE).reshape(_TAPS_PER_PHASE, _OVERSAMPLE).T.copy()
     return phases, float(np.abs(phases).sum(axis=1).max())
 
@@ -67,21 +61,42 @@ class InterSamplePeaks:
     """
 
     def __init__(self, x: np.ndarray, history: np.ndarray | None = None) -> None:
-        """`history`: the 11 samples before x[0] (zeros if None); without it, x starts with them."""
+        """`history`: the 11 samples before x[0] (zeros if None); without it, x starts with them.
+
+        `x` is read in place, not copied (an item's samples are the largest arrays a build holds).
+        """
         phases, bound = _oversampling_phases()
         ctx = _TAPS_PER_PHASE - 1
-        head = x[:0] if history is None else history
+        self._x = x = np.asarray(x, dtype=np.float32)
+        self._head = head = x[:0] if history is None else np.asarray(history, dtype=np.float32)
+        if head.size > ctx:
+            raise ValueError(f"at most {ctx} samples of history")
+        # the signal seen as head + x + zeros; block b covers its samples ctx + 64·b … ctx + 64·b + 63
         self.n = n = max(0, head.size + x.size - ctx)
         nb = -(-n // _BLOCK)
-        self._padded = np.zeros(nb * _BLOCK + ctx, dtype=np.float32)
-        self._padded[: head.size] = head
-        self._padded[head.size : head.size + x.size] = x
-        body = self._padded[ctx : ctx + nb * _BLOCK].reshape(nb, _BLOCK)
-        maxima = np.maximum(body.max(axis=1, initial=0.0), -body.min(axis=1, initial=0.0))
-        first = float(np.abs(self._padded[:ctx]).max()) if ctx else 0.0
+        body = x[ctx - head.size :]
+        whole = body[: body.size // _BLOCK * _BLOCK].reshape(-1, _BLOCK)
+        maxima = np.maximum(whole.max(axis=1, initial=0.0), -whole.min(axis=1, initial=0.0))
+        if nb > whole.shape[0]:  # the last block, zero-padded
+            rest = body[whole.size :]
+            maxima = np.concatenate([maxima, np.maximum(rest.max(keepdims=True), -rest.min(keepdims=True))])
+            maxima[-1] = max(maxima[-1], 0.0)
+        first = float(np.abs(np.concatenate([head, x[: ctx - head.size]])).max(initial=0.0)) if ctx else 0.0
         previous = np.concatenate([[first], maxima[:-1]]) if nb else maxima
         self.bounds = np.maximum(maxima, previous) * bound  # per block: no interpolated value above
         self._kernel = phases[:, ::-1].astype(np.float32)  # (4, 12): window x[n-11..n] → one phase
+
+    def _segments(self, blocks: np.ndarray) -> np.ndarray:
+        """Row b: the 75 samples block b's interpolated values depend on (history, signal, zeros)."""
+        x, head = self._x, self._head
+        where = blocks[:, None] * _BLOCK + np.arange(_BLOCK + _TAPS_PER_PHASE - 1) - head.size
+        seg = x.take(np.clip(where, 0, x.size - 1)) if x.size else np.zeros(where.shape, np.float32)
+        if blocks.size and blocks.min() * _BLOCK < head.size:
+            before = where < 0
+            seg[before] = head[(where + head.size)[before]]
+        if blocks.size and blocks.max() * _BLOCK + _BLOCK + _TAPS_PER_PHASE - 1 > head.size + x.size:
+            seg[where >= x.size] = 0.0
+        return seg
 
     def candidates(self, threshold: float) -> np.ndarray:
         """Blocks where an interpolated magnitude may exceed `threshold`."""
@@ -96,14 +111,11 @@ class InterSamplePeaks:
 
     def chunks(self, blocks: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Like `compute`, a few thousand blocks at a time (bounded memory for long signals)."""
-        ctx = _TAPS_PER_PHASE - 1
         kernel = self._kernel
-        # row b: x[b*64-11 .. b*64+63], the samples that block b's interpolated values depend on
-        segments = np.lib.stride_tricks.sliding_window_view(self._padded, _BLOCK + ctx)[::_BLOCK]
         offsets = np.arange(_BLOCK)
         for lo in range(0, blocks.size, 4096):
             chunk = blocks[lo : lo + 4096]
-            seg = segments[chunk]
+            seg = self._segments(chunk)
             values = np.zeros((chunk.size, _BLOCK), dtype=np.float32)
             for p in range(_OVERSAMPLE):
                 acc = kernel[p, 0] * seg[:, 0:_BLOCK]
@@ -150,7 +162,7 @@ class LoudnessMeter:
             x = block[:, ch]
             if self._want_peak:
                 self._true_peak(ch, x)
-            weighted[:, ch], self._zi[ch] = signal.sosfilt(self._sos, x, zi=self._zi[ch])
+            weighted[:, ch], self._zi[ch] = sosfilt(self._sos, x, self._zi[ch])
         data = np.concatenate([self._carry, weighted]) if len(self._carry) else weighted
         step = self._resolution
         n = len(data) // step

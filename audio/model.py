@@ -28,8 +28,9 @@ class ItemSource:
 class RenderedItem:
     """One item ready to place in a program: chime + announcement (+ repeat phrase + announcement)…
 
-    The samples are loaded on demand (`pcm`, `segment`): the planner needs only the duration, and
-    a program whose item MP3s are cached never needs them.
+    It holds no audio: the samples are read from the render cache on demand (`pcm`, `segment`).
+    The planner needs only the duration, a program whose item MP3s are cached never needs the
+    samples, and a scheduler may keep every candidate item of a program while it chooses.
     """
 
     script_id: str

@@ -5,7 +5,8 @@ only (`audio.gate`); after the last attempt the engine's cool-down is written to
 file (`audio.health`), so every thread and process falls through to the offline voice at once.
 A time budget (urgent alerts) caps the whole call: each request waits at most the remaining budget
 and no backoff is slept past it; when the budget runs out after a request of this chunk failed or
-timed out, the engine is marked cooling down too.
+timed out (or while it waited on a pilot that had not come back), the engine is marked cooling
+down too; not when it only waited for a free slot (the engine answers, the process is just busy).
 """
 
 from __future__ import annotations
@@ -100,8 +101,8 @@ class OnlineCalls:
         while True:
             if turn is Turn.SKIP:
                 raise RenderError(engine.name, "skipped after recent failures", transient=True)
-            if turn is Turn.TIMEOUT:
-                raise self._spent(engine, failed)
+            if turn is Turn.TIMEOUT:  # a pilot is out and has not come back within our budget
+                raise self._spent(engine, failed + 1)
             if turn is Turn.PILOT and failed:
                 delay = s.gtts_backoff_s * 2 ** (failed - 1)
                 left = budget.remaining()
@@ -160,7 +161,7 @@ class OnlineCalls:
             limit.release()
 
     def _spent(self, engine: TTSEngine, failed: int) -> RenderError:
-        """The budget ran out; if a request of ours had failed or timed out, the engine cools down."""
+        """The budget ran out; if requests had failed or timed out (`failed`), the engine cools down."""
         message = "no answer within the time budget"
         if failed:
             self.mark_failed(engine, message)

@@ -4,8 +4,11 @@
 result is cached twice: the request (text, engines, settings) points at the processed item
 audio, and the audio is stored under its own content hash, which is the item key. An item that
 was spoken offline while gTTS was wanted is served from that index only while gTTS is cooling
-down; otherwise gTTS gets another chance. A cached item's samples are read only when needed (its
-MP3 is not cached yet); a fresh item's MP3 is encoded in the background at once (`FrameStore`).
+down; otherwise gTTS gets another chance. A fresh item's MP3 is encoded in the background at once
+(`FrameStore`), and its samples are then dropped: a `RenderedItem` holds no audio, and the samples
+are read back from the cache only if its MP3 is needed and missing. Memory is bounded by one item
+being rendered (processed in place where it can) plus the encoder's short queue, whatever the
+number of programs (bench/render.py prints the peak).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from audio.frames import FrameStore
 from audio.limiter import normalise
 from audio.linking import LinkedFiles
 from audio.loudness import integrated_lufs, measure
+from audio.memory import release_freed_arrays
 from audio.model import BuiltProgram, ItemFile, ItemSource, ProgramTags, RenderedItem
 from audio.settings import AudioSettings
 from audio.speaker import Speaker
@@ -51,6 +55,7 @@ class ProgramBuilder:
         self.cache = speaker.cache
         self.frames = FrameStore(settings, self.cache)
         self.files = LinkedFiles(self.cache.root / "files")
+        release_freed_arrays()  # item-sized arrays go back to the system when freed (audio.memory)
 
     def render_item(
         self, source: ItemSource, *, engines: Sequence[str] | None = None, budget_s: float | None = None
@@ -70,18 +75,20 @@ class ProgramBuilder:
         if cached is not None:
             return cached
         pcm, key, engine, offline = self._render(source, wanted, budget_s)
-        self.cache.put("item-pcm", key, pcm.tobytes())
+        self.cache.put("item-pcm", key, pcm.data)
         self.cache.put_json(
             "item-index", request, {"key": key, "engine": engine, "offline": offline, "frames": pcm.size}
         )
-        self.frames.prefetch(self.frames.item_key(key), pcm)
-        duration = pcm.size / self.settings.sample_rate
+        frames = pcm.size
+        self.frames.prefetch(self.frames.item_key(key), pcm)  # the only reference kept: freed once encoded
+        del pcm
+        duration = frames / self.settings.sample_rate
         log.info(
             "rendered %s: %.1f s, %s%s", source.script_id, duration, engine, " (offline)" if offline else ""
         )
         return RenderedItem(
             source.script_id, source.title, engine, offline, duration, key, request,
-            self.settings.sample_rate, lambda: pcm,
+            self.settings.sample_rate, lambda: self._load(source, wanted, key),
         )  # fmt: skip
 
     def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
@@ -120,11 +127,12 @@ class ProgramBuilder:
             )
         else:
             speech, engine, offline = self._recorded(source, wanted, budget_s)
-        pcm = self._finish(speech)
-        key = hashlib.sha256(
-            b"item-v%d:%d:" % (ITEM_FORMAT, self.settings.sample_rate) + pcm.tobytes()
-        ).hexdigest()
-        return pcm, key, engine, offline
+        owned = [speech]  # handed over, so that _finish can drop the raw speech once it has a copy
+        del speech
+        pcm = self._finish(owned)
+        digest = hashlib.sha256(b"item-v%d:%d:" % (ITEM_FORMAT, self.settings.sample_rate))
+        digest.update(pcm.data)
+        return pcm, digest.hexdigest(), engine, offline
 
     def _request_key(self, source: ItemSource, wanted: tuple[str, ...]) -> str:
         s = self.settings
@@ -179,7 +187,7 @@ class ProgramBuilder:
         pcm, again, _, _ = self._render(source, wanted)
         if again != key:
             raise AssemblyError(f"the cached audio of {source.script_id} is lost and renders differently now")
-        self.cache.put("item-pcm", key, pcm.tobytes())
+        self.cache.put("item-pcm", key, pcm.data)
         return pcm
 
     def _with_repeats(self, parts: list, repeat: int) -> list:
@@ -203,10 +211,15 @@ class ProgramBuilder:
         pieces = [voice] + [gap, phrase, gap, voice] * (source.repeat - 1)
         return np.concatenate(pieces), "recorded", offline
 
-    def _finish(self, speech: np.ndarray) -> np.ndarray:
-        """Loudness-normalise and limit; prepend the chime. Returns int16 PCM."""
+    def _finish(self, owned: list[np.ndarray]) -> np.ndarray:
+        """Loudness-normalise and limit; prepend the chime. Returns int16 PCM.
+
+        `owned` holds the only reference to the float speech, which is processed in place where it
+        can be: an item's samples are the biggest arrays a build holds.
+        """
         s = self.settings
         rate = s.sample_rate
+        speech = owned.pop()
         ceiling = s.true_peak_dbtp - MP3_MARGIN_DB
         if s.chime:
             # the chime sits a few LU under the speech; one normalisation then brings both to target
@@ -218,5 +231,5 @@ class ProgramBuilder:
         speech = normalise(speech, rate, s.loudness_lufs, ceiling)
         tail = dsp.silence(0.05, rate).size  # a little air so the next MP3 stream starts on silence
         pcm = np.zeros(speech.size + 2 * tail, dtype="<i2")
-        pcm[tail : tail + speech.size] = dsp.to_pcm16(speech)
+        dsp.to_pcm16_into(speech, pcm[tail : tail + speech.size])
         return pcm

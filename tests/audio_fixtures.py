@@ -124,6 +124,19 @@ class FakeGoogle:
         self._server.shutdown()
         self._server.server_close()
 
+    def release(self) -> None:
+        """Let held requests (and all later ones) go."""
+        with self._cond:
+            self._released = True
+            self._cond.notify_all()
+
+    def wait_active(self, n: int) -> None:
+        """Block until `n` requests are being held at once (a condition, not a sleep)."""
+        with self._cond:
+            assert self._cond.wait_for(lambda: self.active >= n, timeout=10), (
+                f"{self.active} requests in flight"
+            )
+
     def answer(self, text: str) -> tuple[int, bytes]:
         with self._cond:
             self.requests += 1

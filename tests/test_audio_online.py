@@ -224,6 +224,25 @@ def test_urgent_item_is_spoken_offline_within_its_budget_when_the_network_hangs(
         hung.close()
 
 
+def test_a_busy_process_is_not_taken_for_an_outage(tmp_path: Path, google: FakeGoogle) -> None:
+    """The urgent call finds every slot taken by the scheduler's requests: offline, but no cool-down."""
+    speaker = online_speaker(tmp_path, google, gtts_max_in_flight=2)
+    assert speaker.probe()
+    google.hold = 100  # hold every request until released
+    scheduled: dict[str, object] = {}
+    busy = threading.Thread(target=lambda: scheduled.update(spoken=speaker.speak(CHUNKS[:2])))
+    busy.start()
+    try:
+        google.wait_active(2)
+        urgent = speaker.speak(["Cháy ở thôn Nà Pàn, bà con tránh xa."], budget_s=0.3)
+        assert (urgent.engine, urgent.offline) == ("offline", True)
+        assert speaker.health("gtts") is None and not speaker.cooling_down("gtts")
+    finally:
+        google.release()
+        busy.join()
+    assert scheduled["spoken"].engine == "gtts"  # type: ignore[attr-defined]
+
+
 def test_retries_never_sleep_past_the_budget(tmp_path: Path) -> None:
     clock = FakeClock()
     settings = make_settings(tmp_path, gtts_retries=5, gtts_backoff_s=1.0)
