@@ -107,6 +107,32 @@ def test_identical_texts_are_requested_once(tmp_path: Path, google: FakeGoogle) 
     assert sorted(google.texts) == sorted([CHUNKS[0], CHUNKS[1], settings.repeat_phrase])
 
 
+def test_a_programs_speech_is_prefetched_together_then_rendered_one_item_at_a_time(
+    tmp_path: Path, google: FakeGoogle
+) -> None:
+    settings = make_settings(tmp_path, gtts_max_in_flight=4)
+    builder = ProgramBuilder(settings, online_speaker(tmp_path, google, gtts_max_in_flight=4))
+    sources = [
+        ItemSource("a", "A", CHUNKS[:3], None, repeat=2),
+        ItemSource("b", "B", CHUNKS[2:6], None),
+    ]
+    assert builder.speaker.probe()
+    google.hold = 4
+    assert builder.prefetch_speech(sources) == 6 + 1  # six texts and the repeat phrase, each once
+    assert google.max_active == 4
+    requests = google.requests
+    items = [builder.render_item(source) for source in sources]
+    assert google.requests == requests  # the speech was all in the cache
+    assert all((i.engine, i.offline) == ("gtts", False) for i in items)
+
+    offline = OfflineEngine()
+    local = ProgramBuilder(
+        make_settings(tmp_path / "o", engines=("offline",)),
+        Speaker(make_settings(tmp_path / "o", engines=("offline",)), [offline]),
+    )
+    assert local.prefetch_speech(sources) == 0 and offline.calls == 0  # the offline voice gains nothing
+
+
 def test_connections_are_kept_open_between_requests(tmp_path: Path, google: FakeGoogle) -> None:
     speaker = online_speaker(tmp_path, google, gtts_max_in_flight=2)
     for n in range(0, 8, 2):
