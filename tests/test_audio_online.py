@@ -234,7 +234,7 @@ def test_urgent_item_is_spoken_offline_within_its_budget_when_the_network_hangs(
         item = builder.render_item(source, budget_s=0.8)
         elapsed = time.monotonic() - started
         assert (item.engine, item.offline) == ("offline", True)
-        assert elapsed < 4.0  # not 3 × 10 s: the budget, then the offline voice
+        assert elapsed < 5.0  # not 3 × 10 s: the budget, then the offline voice (a generous bound)
         assert hung.connections >= 1  # Google was really asked
         health = Speaker(settings, [gtts, OfflineEngine()]).health("gtts")  # as the next command sees it
         assert health is not None and health.cooling(time.time())
@@ -244,7 +244,7 @@ def test_urgent_item_is_spoken_offline_within_its_budget_when_the_network_hangs(
         next_command = ProgramBuilder(settings, Speaker(settings, [GTTSEngine(), OfflineEngine()]))
         started = time.monotonic()
         again = next_command.render_item(ItemSource("khan-2", "Khẩn 2", ["Gió mạnh, bà con đóng cửa."], None))
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 5.0  # no 10 s timeout: Google is not asked
         assert again.offline and hung.connections == connections  # skipped at once, not asked again
     finally:
         hung.close()
