@@ -56,14 +56,13 @@ class EngineGate:
         return self._answering
 
     def turn(self, timeout: float | None, give_up: Callable[[], bool]) -> Turn:
-        """Wait for the right to send. `give_up()` is asked after waiting on a pilot (cooling down?)."""
+        """Wait for the right to send. `give_up()`: is the engine cooling down (after a pilot failed)?"""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            waited = False
             while True:
                 if self._answering:
                     return Turn.FREE
-                if waited and give_up():
+                if give_up():  # e.g. a request that failed after the pilot had given up
                     return Turn.SKIP
                 if not self._pilot:
                     self._pilot = True
@@ -72,7 +71,6 @@ class EngineGate:
                 if remaining is not None and remaining <= 0:
                     return Turn.TIMEOUT
                 self._cond.wait(remaining)
-                waited = True
 
     def settle(self, turn: Turn, answered: bool) -> None:
         """Report a request's outcome: `answered` (audio, or a refusal) or not (unreachable, timeout)."""

@@ -91,6 +91,22 @@ class ProgramBuilder:
             self.settings.sample_rate, lambda: self._load(source, wanted, key),
         )  # fmt: skip
 
+    def prefetch_speech(self, sources: Sequence[ItemSource], *, engines: Sequence[str] | None = None) -> int:
+        """Speak the not yet cached chunks of all `sources` side by side (see `Speaker.prefetch`).
+
+        Then `render_item` on each, one after another, finds its speech in the cache: the online
+        requests of a whole program go out together, while memory holds one item at a time.
+        """
+        s = self.settings
+        parts: list = []
+        for source in sources:
+            if source.parts is not None:
+                parts += self._with_repeats(list(source.parts), source.repeat)
+            elif source.repeat > 1:
+                parts.append(s.repeat_phrase)
+        wanted = tuple(engines) if engines is not None else s.engines
+        return self.speaker.prefetch(parts, engines=wanted)
+
     def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
         """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
         return write_program(self.settings, self.cache, self.frames, self.files, items, out_dir, tags)

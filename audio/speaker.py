@@ -144,6 +144,30 @@ class Speaker:
         self._online.gate(name).reset(answering=True)
         return True
 
+    def prefetch(self, parts: SpeechParts, *, engines: Sequence[str] | None = None) -> int:
+        """Speak and cache the chunks of `parts` not cached yet, side by side; keep no audio.
+
+        For a caller that renders items one after another: prefetching the speech of all of a
+        program's items first lets their online requests go out together (within the process-wide
+        limit) while only one item at a time is assembled in memory. Does nothing when no online
+        engine may speak (the offline voice is serialised: nothing to gain). Failures are left to
+        the later `speak_samples`, which falls back or raises as usual. Returns the chunks spoken.
+        """
+        order = self._order(engines)
+        budget = Budget(self._monotonic, None)
+        texts = dict.fromkeys(" ".join(p.split()) for p in parts if not isinstance(p, Pause))
+        missing = [t for t in texts if t and self._chunk(t, order, budget, cached_only=True) is None]
+        if not missing or not self._online_may_speak(order, budget):
+            return 0
+        done = side_by_side(
+            lambda text: not isinstance(self._chunk(text, order, budget), RenderError),
+            missing,
+            self.settings.gtts_max_in_flight,
+            None,
+            "audio-prefetch",
+        )
+        return sum(done.values())
+
     def speak_samples(
         self, parts: SpeechParts, *, engines: Sequence[str] | None = None, budget_s: float | None = None
     ) -> tuple[np.ndarray, str, bool]:

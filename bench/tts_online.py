@@ -8,12 +8,14 @@ second, as Google's does). It counts requests, connections opened and the most r
 once. The real GTTSEngine reaches it through its session seam: a transport adapter that sends
 translate.google.* to the mock. No internet.
 
-Three builds, each with a fresh cache, database and playout folder, through
+Four builds, each with a fresh cache, database and playout folder, through
 `Station(App.create(config, engines=[...])).build_days(first, days, now)` as bench/render.py does:
 offline; online with the scheduler as it is (items of a program rendered one after another, the
 chunks of each item side by side); online with the items of each program rendered side by side by a
-small thread pool first (what a scheduler rendering items concurrently would get), then the same build.
-Target: online <= 2 × offline.
+small thread pool first (what a scheduler rendering items concurrently would get), then the same
+build; online with the speech of every program prefetched on a background thread
+(`ProgramBuilder.prefetch_speech`) while the build renders items one after another as it does now.
+Each build runs in a fresh process, so its peak RSS (VmHWM) is its own. Target: online <= 2 × offline.
 
     .venv/bin/python bench/tts_online.py [--latency 0.3] [--days 1] [--item-threads 4]
 """
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
+import subprocess
 import sys
 import tempfile
 import threading
@@ -33,13 +37,14 @@ from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import requests
 from requests.adapters import HTTPAdapter
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audio import dsp, ffmpeg  # noqa: E402
+from audio import ffmpeg  # noqa: E402
 from audio.engines.base import TTSEngine  # noqa: E402
 from audio.engines.gtts import GTTSEngine  # noqa: E402
 from audio.engines.offline import OfflineEngine  # noqa: E402
@@ -121,11 +126,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _speech_mp3s() -> dict[float, bytes]:
-    """MP3s (24 kHz mono 32 kb/s, like Google's) of real speech, 0.5 s to 8 s in half-second steps."""
-    speech = dsp.to_pcm16(dsp.to_float(OfflineEngine().synthesize(SPEECH), 24000))
-    while speech.size < 8 * 24000:
-        speech = speech.repeat(2)
-    return {s / 2: ffmpeg.encode_mp3(speech[: int(s / 2 * 24000)], 24000, 32) for s in range(1, 17)}
+    """MP3s (24 kHz mono 32 kb/s, like Google's) of real speech, 0.5 s to 8 s in half-second steps.
+
+    ffmpeg resamples, so that the mock does not import scipy.signal into the measured process.
+    """
+    speech = OfflineEngine().synthesize(SPEECH)
+    pcm = np.frombuffer(speech.raw_data, dtype="<i2")
+    pcm = np.tile(pcm, -(-8 * speech.frame_rate // pcm.size))
+    mp3s = {}
+    for steps in range(1, 17):
+        part = pcm[: int(steps / 2 * speech.frame_rate)].tobytes()
+        args = ["-f", "s16le", "-ar", str(speech.frame_rate), "-ac", "1", "-i", "pipe:0", "-ar", "24000"]
+        args += ["-c:a", "libmp3lame", "-b:a", "32k", "-write_xing", "0", "-f", "mp3", "pipe:1"]
+        mp3s[steps / 2] = ffmpeg.run(args, data=part)
+    return mp3s
 
 
 def _google_body(mp3: bytes) -> bytes:
@@ -192,6 +206,16 @@ def build(
     return elapsed, sum(1 for r in results if r.folder)
 
 
+def peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def record_sources(programs: list[list[ItemSource]]) -> Callable[[], None]:
     """Record what the scheduler asks ProgramBuilder to render, program by program; returns `stop`."""
     render, write = ProgramBuilder.render_item, ProgramBuilder.write_program
@@ -216,70 +240,90 @@ def record_sources(programs: list[list[ItemSource]]) -> Callable[[], None]:
     return stop
 
 
+VARIANTS = {
+    "offline": "offline voice",
+    "online": "online, scheduler as it is (items one after another, chunks side by side)",
+    "parallel": "online, items of each program rendered side by side ({threads} threads), then the build",
+    "prefetch": "online, speech prefetched on a thread (prefetch_speech) while the build runs as it is",
+}
+
+
+def run_variant(variant: str, work: Path, args: argparse.Namespace) -> dict[str, float]:
+    """One build in this (fresh) process: seconds, mock counters and this process's peak RSS."""
+    first = date(2026, 12, 7)  # a Monday
+    sources = work / "sources.pickle"
+    if variant == "offline":
+        programs: list[list[ItemSource]] = []
+        stop = record_sources(programs)
+        try:
+            seconds, built = build(work / variant, ["offline"], [OfflineEngine()], first, args.days)
+        finally:
+            stop()
+        sources.write_bytes(pickle.dumps(programs))
+        return {"seconds": seconds, "programs": built, "items": sum(map(len, programs)), "rss": peak_rss_mb()}
+    programs = pickle.loads(sources.read_bytes())
+    mock = MockGoogle(args.latency)
+    gtts = GTTSEngine(
+        tld=load_config(ROOT / "config.yaml").audio.gtts_tld, session_factory=mock_session(mock.base_url)
+    )
+
+    def render_items_side_by_side(station: Station) -> None:
+        with ThreadPoolExecutor(args.item_threads, thread_name_prefix="bench-item") as pool:
+            for program in programs:
+                list(pool.map(station.app.builder.render_item, program))
+
+    def prefetch_in_background(station: Station) -> None:
+        builder = station.app.builder
+        threading.Thread(target=lambda: [builder.prefetch_speech(p) for p in programs], daemon=True).start()
+
+    before = {"parallel": render_items_side_by_side, "prefetch": prefetch_in_background}.get(variant)
+    seconds, built = build(
+        work / variant, ["gtts", "offline"], [gtts, OfflineEngine()], first, args.days, before
+    )
+    mock.close()
+    return {
+        "seconds": seconds,
+        "programs": built,
+        "requests": mock.requests,
+        "connections": mock.connections,
+        "in_flight": mock.max_active,
+        "rss": peak_rss_mb(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.3, help="seconds before the mock answers")
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--item-threads", type=int, default=4, help="items rendered side by side (3rd build)")
+    parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)  # one build, in a child
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    first = date(2026, 12, 7)  # a Monday
-    mock = MockGoogle(args.latency)
-    config = load_config(ROOT / "config.yaml")
-
-    def online_engines() -> list[TTSEngine]:
-        gtts = GTTSEngine(tld=config.audio.gtts_tld, session_factory=mock_session(mock.base_url))
-        return [gtts, OfflineEngine()]
-
-    programs: list[list[ItemSource]] = []
+    if args.variant:
+        print(json.dumps(run_variant(args.variant, args.work, args)))
+        return
+    figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        stop = record_sources(programs)
-        try:
-            offline_s, built = build(work / "offline", ["offline"], [OfflineEngine()], first, args.days)
-        finally:
-            stop()
-
-        mock.reset()
-        online_s, online_built = build(
-            work / "online", ["gtts", "offline"], online_engines(), first, args.days
-        )
-        sequential = (mock.requests, mock.connections, mock.max_active)
-
-        def render_items_side_by_side(station: Station) -> None:
-            with ThreadPoolExecutor(args.item_threads, thread_name_prefix="bench-item") as pool:
-                for sources in programs:
-                    list(pool.map(station.app.builder.render_item, sources))
-
-        mock.reset()
-        parallel_s, _ = build(
-            work / "parallel",
-            ["gtts", "offline"],
-            online_engines(),
-            first,
-            args.days,
-            render_items_side_by_side,
-        )
-        parallel = (mock.requests, mock.connections, mock.max_active)
-    mock.close()
-    items = sum(len(p) for p in programs)
+        for variant in VARIANTS:  # each in a fresh process: its peak RSS is its own
+            command = [sys.executable, __file__, "--variant", variant, "--work", tmp]
+            command += ["--latency", str(args.latency), "--days", str(args.days)]
+            command += ["--item-threads", str(args.item_threads)]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            figures[variant] = json.loads(out.strip().splitlines()[-1])
+    offline = figures["offline"]
     print(
-        f"cold build of {args.days} day(s): {built} programs, {items} items rendered; mock latency {args.latency:.3f} s"
+        f"cold build of {args.days} day(s): {offline['programs']} programs, {offline['items']} items rendered"
     )
-    print(f"offline seconds                 {offline_s:.2f}")
-    print("-- online, scheduler as it is (items one after another, chunks side by side)")
-    print(f"requests                        {sequential[0]}")
-    print(f"connections                     {sequential[1]}")
-    print(f"max in flight                   {sequential[2]}")
-    print(f"online seconds                  {online_s:.2f}  ({online_built} programs)")
-    print(f"ratio online/offline            {online_s / offline_s:.2f}  (target <= 2)")
-    print(
-        f"-- online, items of each program rendered side by side ({args.item_threads} threads), then the build"
-    )
-    print(f"requests                        {parallel[0]}")
-    print(f"connections                     {parallel[1]}")
-    print(f"max in flight                   {parallel[2]}")
-    print(f"online seconds                  {parallel_s:.2f}")
-    print(f"ratio online/offline            {parallel_s / offline_s:.2f}  (target <= 2)")
+    print(f"mock latency                    {args.latency:.3f} s")
+    print(f"offline seconds                 {offline['seconds']:.2f}   (peak RSS {offline['rss']:.0f} MB)")
+    for variant, title in list(VARIANTS.items())[1:]:
+        f = figures[variant]
+        print(f"-- {title.format(threads=args.item_threads)}")
+        print(f"requests                        {f['requests']}")
+        print(f"connections                     {f['connections']}")
+        print(f"max in flight                   {f['in_flight']}")
+        print(f"online seconds                  {f['seconds']:.2f}   (peak RSS {f['rss']:.0f} MB)")
+        print(f"ratio online/offline            {f['seconds'] / offline['seconds']:.2f}  (target <= 2)")
 
 
 if __name__ == "__main__":

@@ -107,6 +107,32 @@ def test_identical_texts_are_requested_once(tmp_path: Path, google: FakeGoogle) 
     assert sorted(google.texts) == sorted([CHUNKS[0], CHUNKS[1], settings.repeat_phrase])
 
 
+def test_a_programs_speech_is_prefetched_together_then_rendered_one_item_at_a_time(
+    tmp_path: Path, google: FakeGoogle
+) -> None:
+    settings = make_settings(tmp_path, gtts_max_in_flight=4)
+    builder = ProgramBuilder(settings, online_speaker(tmp_path, google, gtts_max_in_flight=4))
+    sources = [
+        ItemSource("a", "A", CHUNKS[:3], None, repeat=2),
+        ItemSource("b", "B", CHUNKS[2:6], None),
+    ]
+    assert builder.speaker.probe()
+    google.hold = 4
+    assert builder.prefetch_speech(sources) == 6 + 1  # six texts and the repeat phrase, each once
+    assert google.max_active == 4
+    requests = google.requests
+    items = [builder.render_item(source) for source in sources]
+    assert google.requests == requests  # the speech was all in the cache
+    assert all((i.engine, i.offline) == ("gtts", False) for i in items)
+
+    offline = OfflineEngine()
+    local = ProgramBuilder(
+        make_settings(tmp_path / "o", engines=("offline",)),
+        Speaker(make_settings(tmp_path / "o", engines=("offline",)), [offline]),
+    )
+    assert local.prefetch_speech(sources) == 0 and offline.calls == 0  # the offline voice gains nothing
+
+
 def test_connections_are_kept_open_between_requests(tmp_path: Path, google: FakeGoogle) -> None:
     speaker = online_speaker(tmp_path, google, gtts_max_in_flight=2)
     for n in range(0, 8, 2):
@@ -208,7 +234,7 @@ def test_urgent_item_is_spoken_offline_within_its_budget_when_the_network_hangs(
         item = builder.render_item(source, budget_s=0.8)
         elapsed = time.monotonic() - started
         assert (item.engine, item.offline) == ("offline", True)
-        assert elapsed < 4.0  # not 3 × 10 s: the budget, then the offline voice
+        assert elapsed < 5.0  # not 3 × 10 s: the budget, then the offline voice (a generous bound)
         assert hung.connections >= 1  # Google was really asked
         health = Speaker(settings, [gtts, OfflineEngine()]).health("gtts")  # as the next command sees it
         assert health is not None and health.cooling(time.time())
@@ -218,7 +244,7 @@ def test_urgent_item_is_spoken_offline_within_its_budget_when_the_network_hangs(
         next_command = ProgramBuilder(settings, Speaker(settings, [GTTSEngine(), OfflineEngine()]))
         started = time.monotonic()
         again = next_command.render_item(ItemSource("khan-2", "Khẩn 2", ["Gió mạnh, bà con đóng cửa."], None))
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 5.0  # no 10 s timeout: Google is not asked
         assert again.offline and hung.connections == connections  # skipped at once, not asked again
     finally:
         hung.close()
