@@ -35,11 +35,11 @@ from scheduler.events import BroadcastReady, BuildFailed, ItemSkipped, ScriptInv
 from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
 from scheduler.fingerprint import ProgramInputs, program_inputs
 from scheduler.manifest import ItemText, folder_for, manifest_data, write_manifest
-from scheduler.planner import Candidate, Decision, airtime_of, choose, fit
+from scheduler.planner import Candidate, Decision, airtime_of, choose, fill
 from scheduler.template_data import CoverageSnapshot, build_context
 
 log = logging.getLogger(__name__)
-ITEM_WORKERS = 4  # items of one program rendered side by side (online requests are bounded by the speaker)
+FASTEST_SYLLABLES_PER_S = 6.0  # no voice reads Vietnamese faster: a safe lower bound of an item's length
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,23 @@ class BuildResult:
     error: str | None = None
     decisions: list[Decision] = field(default_factory=list)
     why: tuple[str, ...] = ()  # why a ready program was built again
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An item before its audio: its text, what the voice is given, and the least time it can take."""
+
+    candidate: Candidate
+    text: ItemText
+    source: ItemSource
+
+    @property
+    def least_seconds(self) -> float:
+        """A lower bound of the item's length: its syllables at a fast announcer's pace, repeats
+        included (a recording's length is only known once decoded: 0)."""
+        if self.source.parts is None:
+            return 0.0
+        return len(self.text.spoken_text.split()) / FASTEST_SYLLABLES_PER_S * self.source.repeat
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,21 @@ class Draft:
     decisions: list[Decision]
     inputs: ProgramInputs | None = None
     why: tuple[str, ...] = ()
+
+
+def _likely_to_fit(items: list[Prepared], max_seconds: float) -> list[Prepared]:
+    """The items worth fetching speech for ahead: in fill order, while their least lengths add up to less
+    than half again the slot (the rest would be dropped; online requests for them would be wasted)."""
+    ranked = sorted(
+        items, key=lambda p: (not p.candidate.script.pinned, -p.candidate.script.priority, p.least_seconds)
+    )
+    chosen, total = [], 0.0
+    for item in ranked:
+        total += item.least_seconds
+        if total > 1.5 * max_seconds:
+            break
+        chosen.append(item)
+    return chosen
 
 
 # The same script text recurs across zones and days: normalise each distinct text once per process.
@@ -159,26 +191,56 @@ class ProgramBuilds:
         decisions += [
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
         ]
-
-        def render(candidate: Candidate) -> Rendered | Decision:
-            context = build_context(config, coverage, day, slot=slot, villages=candidate.villages)
-            return self._render(candidate, context, broadcast_id, now)
-
-        with ThreadPoolExecutor(ITEM_WORKERS, thread_name_prefix="render-item") as pool:
-            outcomes = list(pool.map(render, candidates))
-        rendered = [o for o in outcomes if isinstance(o, Rendered)]
-        decisions += [o for o in outcomes if isinstance(o, Decision)]
-        durations = {r.candidate.key: r.item.duration_s for r in rendered}
-        kept_candidates, dropped = fit(
-            [r.candidate for r in rendered],
-            durations,
-            slot.max_duration.total_seconds(),
-            self.app.audio.item_gap_s,
-        )
-        decisions += dropped
-        kept = [r for r in rendered if r.candidate in kept_candidates]
+        kept = self._fill(candidates, slot, day, coverage, broadcast_id, now, decisions)
         draft = Draft(broadcast_id, day, slot.id, zone_id, airtime, "slot", kept, decisions, inputs, why)
         return self._publish(draft, now)
+
+    def _fill(
+        self,
+        candidates: list[Candidate],
+        slot: Slot,
+        day: date,
+        coverage: CoverageSnapshot,
+        broadcast_id: int,
+        now: datetime,
+        decisions: list[Decision],
+    ) -> list[Rendered]:
+        """Texts first (cheap), then the items in fill order, rendered one at a time — only those that can
+        still fit — while their speech is fetched side by side in the background. Adds its decisions."""
+        prepared: dict[str, Prepared] = {}
+        for candidate in candidates:
+            context = build_context(self.app.config, coverage, day, slot=slot, villages=candidate.villages)
+            outcome = self._prepare(candidate, context, now)
+            if isinstance(outcome, Decision):
+                decisions.append(outcome)
+            else:
+                prepared[candidate.key] = outcome
+        rendered: dict[str, Rendered] = {}
+
+        def measure(candidate: Candidate) -> float | None:
+            outcome = self._speak(prepared[candidate.key], broadcast_id, now)
+            if isinstance(outcome, Decision):
+                decisions.append(outcome)
+                return None
+            rendered[candidate.key] = outcome
+            return outcome.item.duration_s
+
+        def estimate(candidate: Candidate) -> float:
+            return prepared[candidate.key].least_seconds
+
+        order = [c for c in candidates if c.key in prepared]
+        likely = _likely_to_fit([prepared[c.key] for c in order], slot.max_duration.total_seconds())
+        with ThreadPoolExecutor(1, thread_name_prefix="prefetch-speech") as background:
+            background.submit(self.app.builder.prefetch_speech, [p.source for p in likely])
+            kept, dropped = fill(
+                order,
+                estimate=estimate,
+                measure=measure,
+                max_seconds=slot.max_duration.total_seconds(),
+                gap_seconds=self.app.audio.item_gap_s,
+            )
+        decisions += dropped
+        return [rendered[c.key] for c in kept]
 
     def build_alert(
         self,
@@ -202,20 +264,20 @@ class ProgramBuilds:
                 broadcast_id, day, slot_id, zone_id, status, built=False, error="trùng mã thông báo khẩn"
             )
         context = build_context(self.app.config, self.app.coverage, day, alert=(message, now, zones))
-        outcome = self._render(Candidate(script), context, broadcast_id, now, budget_s=budget_s)
+        prepared = self._prepare(Candidate(script), context, now)
+        outcome = (
+            prepared
+            if isinstance(prepared, Decision)
+            else self._speak(prepared, broadcast_id, now, budget_s=budget_s)
+        )
         if isinstance(outcome, Decision):
             return self._fail_build(broadcast_id, now, outcome.detail, [outcome])
         return self._publish(Draft(broadcast_id, day, slot_id, zone_id, now, "alert", [outcome], []), now)
 
-    def _render(
-        self,
-        candidate: Candidate,
-        context: dict[str, object],
-        broadcast_id: int,
-        now: datetime,
-        *,
-        budget_s: float | None = None,
-    ) -> Rendered | Decision:
+    def _prepare(
+        self, candidate: Candidate, context: dict[str, object], now: datetime
+    ) -> Prepared | Decision:
+        """The text of one item and what the voice will be given; a template error is a decision."""
         script = candidate.script
         try:
             text = self.app.renderer.render(script, context)
@@ -227,15 +289,21 @@ class ProgramBuilds:
             return Decision(candidate.key, "skipped", "template_error", str(exc))
         names = [v.name for v in self.app.config.villages if v.id in candidate.villages]
         spoken, source = item_source(script, text, self.app.speech, villages=names)
-        title = source.title
+        return Prepared(
+            candidate, ItemText(script.id, source.title, text, spoken, candidate.villages), source
+        )
+
+    def _speak(
+        self, prepared: Prepared, broadcast_id: int, now: datetime, *, budget_s: float | None = None
+    ) -> Rendered | Decision:
+        """The item's audio; an item that cannot be made into sound is a decision."""
+        key = prepared.candidate.key
         try:
-            item = self.app.builder.render_item(source, budget_s=budget_s)
+            item = self.app.builder.render_item(prepared.source, budget_s=budget_s)
         except AudioError as exc:
-            self._record(
-                ItemSkipped(at=now, broadcast_id=broadcast_id, script=candidate.key, reason=str(exc))
-            )
-            return Decision(candidate.key, "skipped", "audio_error", audio_problem(exc))
-        return Rendered(candidate, ItemText(script.id, title, text, spoken, candidate.villages), item)
+            self._record(ItemSkipped(at=now, broadcast_id=broadcast_id, script=key, reason=str(exc)))
+            return Decision(key, "skipped", "audio_error", audio_problem(exc))
+        return Rendered(prepared.candidate, prepared.text, item)
 
     def _publish(self, draft: Draft, now: datetime) -> BuildResult:
         """Write the program into a staging folder, then make it the program of its row in one step."""

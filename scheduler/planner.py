@@ -14,7 +14,7 @@ Every skip and drop becomes a `Decision`, written to the manifest so the office 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -141,39 +141,63 @@ def _recency(recent: Sequence[Collection[str]]) -> dict[str, int]:
     return seen
 
 
-def fit(
-    candidates: Sequence[Candidate], durations: dict[str, float], max_seconds: float, gap_seconds: float
+def fill(
+    candidates: Sequence[Candidate],
+    *,
+    estimate: Callable[[Candidate], float],
+    measure: Callable[[Candidate], float | None],
+    max_seconds: float,
+    gap_seconds: float,
 ) -> tuple[list[Candidate], list[Decision]]:
-    """Fill the slot: pinned first, then higher priority, then shorter, each item that still fits
-    (gaps included); the kept items stay in airing order, every other one is a `dropped` decision."""
+    """Fill the slot: pinned first, then higher priority, then shorter (by `estimate`), each item that
+    still fits, gaps included. `estimate` is a lower bound of an item's length, known before rendering
+    it: an item that cannot fit even so is dropped unrendered. `measure` renders an item and gives its
+    real length (None: it could not be rendered; the caller says why). The kept items stay in airing
+    order; every item that did not fit is a `dropped` decision."""
     ranked = sorted(
         range(len(candidates)),
         key=lambda i: (
             not candidates[i].script.pinned,
             -candidates[i].script.priority,
-            durations[candidates[i].key],
+            estimate(candidates[i]),
             i,
         ),
     )
     chosen: set[int] = set()
+    too_long: dict[int, str] = {}
     used = 0.0
     for i in ranked:
-        extra = durations[candidates[i].key] + (gap_seconds if chosen else 0.0)
-        if used + extra <= max_seconds:
+        gap = gap_seconds if chosen else 0.0
+        least = estimate(candidates[i])
+        if used + gap + least > max_seconds:
+            too_long[i] = f"ít nhất {least:.0f}"
+            continue
+        length = measure(candidates[i])
+        if length is None:
+            continue
+        if used + gap + length <= max_seconds:
             chosen.add(i)
-            used += extra
+            used += gap + length
+        else:
+            too_long[i] = f"{length:.0f}"
     decisions = [
         Decision(
-            c.key,
+            candidates[i].key,
             "dropped",
             "over_duration",
-            f"không đủ chỗ trong {_minutes(max_seconds)} (bài dài {durations[c.key]:.0f} giây, "
-            f"chương trình đã có {_minutes(used)})",
+            f"không đủ chỗ trong {_minutes(max_seconds)} (bài dài {length} giây, chương trình đã có {_minutes(used)})",
         )
-        for i, c in enumerate(candidates)
-        if i not in chosen
+        for i, length in sorted(too_long.items())
     ]
     return [c for i, c in enumerate(candidates) if i in chosen], decisions
+
+
+def fit(
+    candidates: Sequence[Candidate], durations: dict[str, float], max_seconds: float, gap_seconds: float
+) -> tuple[list[Candidate], list[Decision]]:
+    """`fill` with every length known."""
+    length = lambda c: durations[c.key]  # noqa: E731
+    return fill(candidates, estimate=length, measure=length, max_seconds=max_seconds, gap_seconds=gap_seconds)
 
 
 def _minutes(seconds: float) -> str:

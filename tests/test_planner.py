@@ -11,7 +11,7 @@ import pytest
 
 from content.library import Script
 from scheduler.config import Slot, load_config
-from scheduler.planner import Candidate, airtime_of, choose, fit, occurrences
+from scheduler.planner import Candidate, airtime_of, choose, fill, fit, occurrences
 
 ROOT = Path(__file__).resolve().parent.parent
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -197,7 +197,7 @@ def test_pinned_village_script_goes_to_each_lagging_village_only() -> None:
 
 def test_drop_detail_is_readable_vietnamese() -> None:
     (decision,) = fit([Candidate(script("a"))], {"a": 20.0}, 16.0, 2.0)[1]
-    assert decision.detail == "không đủ chỗ trong 16 giây (bài dài 20 giây, chương trình đã có 0 giây)"
+    assert decision.detail == "không đủ chỗ trong 16 giây (bài dài ít nhất 20 giây, chương trình đã có 0 giây)"
 
 
 def test_fitting_keeps_a_short_item_that_still_fits_after_a_long_one_is_dropped() -> None:
@@ -218,3 +218,39 @@ def test_equal_priority_prefers_the_shorter_item_when_only_one_fits() -> None:
     candidates = [Candidate(script("dai")), Candidate(script("ngan"))]
     kept, _ = fit(candidates, {"dai": 60.0, "ngan": 40.0}, 50.0, 2.0)
     assert ids(kept) == ["ngan"]
+
+
+def test_fill_renders_only_what_can_still_fit_in_rank_order() -> None:
+    candidates = [
+        Candidate(script("tien-do", pinned=True, priority=9)),
+        Candidate(script("a", priority=8)),
+        Candidate(script("b", priority=7)),
+        Candidate(script("c", priority=6)),
+    ]
+    estimates = {"tien-do": 100.0, "a": 300.0, "b": 500.0, "c": 20.0}  # lower bounds, before rendering
+    real = {"tien-do": 120.0, "a": 400.0, "b": 600.0, "c": 30.0}
+    rendered: list[str] = []
+
+    def measure(c: Candidate) -> float:
+        rendered.append(c.key)
+        return real[c.key]
+
+    kept, decisions = fill(
+        candidates, estimate=lambda c: estimates[c.key], measure=measure, max_seconds=600.0, gap_seconds=2.0
+    )
+    assert rendered == ["tien-do", "a", "c"]  # b (at least 500 s) cannot fit after 522 s: never rendered
+    assert ids(kept) == ["tien-do", "a", "c"]
+    (dropped,) = decisions
+    assert dropped.script == "b" and "ít nhất 500 giây" in dropped.detail
+
+
+def test_fill_skips_an_item_that_cannot_be_rendered_without_a_drop_decision() -> None:
+    candidates = [Candidate(script("hong", priority=9)), Candidate(script("tot", priority=1))]
+    kept, decisions = fill(
+        candidates,
+        estimate=lambda c: 10.0,
+        measure=lambda c: None if c.key == "hong" else 10.0,
+        max_seconds=60.0,
+        gap_seconds=2.0,
+    )
+    assert ids(kept) == ["tot"] and decisions == []
