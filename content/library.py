@@ -9,7 +9,6 @@ of a file is reported in the same pass, so one run of ``loa check`` shows a cler
 from __future__ import annotations
 
 import logging
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from content.front_matter import (
     read_front_matter,
 )
 from content.slots import fold
+from content.text import clean_text
 
 __all__ = [
     "AUDIO_SUFFIXES",
@@ -117,7 +117,7 @@ def read_script_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScriptError(path, line, "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8") from exc
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return clean_text(text)  # also what Word pastes: its manual line break (\x0b) and other controls
 
 
 def _read_script(path: Path) -> tuple[Script | None, list[ScriptError], bool]:

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from content.text import clean_text
 from scheduler.airing import (
     AirResult,
     claim,
@@ -38,7 +39,6 @@ from scheduler.events import AlertIssued
 from scheduler.planner import Occurrence, airtime_of, occurrences
 from scheduler.reminders.outbox import DeliveryResult, deliver_due
 from scheduler.runs import BEAT_INTERVAL, CATCH_UP, beat, last_seen, start_run, stop_run
-from scheduler.text import clean_text
 
 log = logging.getLogger(__name__)
 RERENDER_MARGIN = timedelta(minutes=2)  # a ready program this close to airtime is left as it is

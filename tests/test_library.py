@@ -235,3 +235,14 @@ def test_loaded_recorded_audio_missing_file_is_problem(tmp_path: Path) -> None:
     library = load_library(tmp_path)
     assert library.scripts == {}
     assert library.problems[0].line == 4 and "tay.mp3" in library.problems[0].message
+
+
+def test_a_script_pasted_from_word_loads_with_its_line_breaks(tmp_path: Path) -> None:
+    from content.library import load_library
+
+    (tmp_path / "dan.txt").write_text(
+        "---\x0bid: dan\x0btitle: Dán từ Word\x0b---\x0bDòng một.\x0bDòng hai.\x07\n", encoding="utf-8"
+    )
+    library = load_library(tmp_path)
+    assert library.problems == []
+    assert library.scripts["dan"].body.strip() == "Dòng một.\nDòng hai."

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from content.notices import Notice as NoticeText
+from content.text import clean_text
 from scheduler.app import App
 from scheduler.coverage.rules import evaluate
 from scheduler.coverage.store import latest_as_of
@@ -34,7 +35,6 @@ from scheduler.events import NoticeCancelled, NoticeDelivered, NoticeFailed, Not
 from scheduler.notify import Message, Notifier, notifier_for
 from scheduler.notify.base import DeliveryError
 from scheduler.reminders.compose import Target
-from scheduler.text import clean_text
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)

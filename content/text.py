@@ -1,4 +1,4 @@
-"""Text that people paste (from Word, Zalo, a web page) made safe for every channel that shows it."""
+"""Text that people paste (from Word, Zalo, a web page) made safe for every reader and channel."""
 
 from __future__ import annotations
 
