@@ -28,7 +28,9 @@ lint: install
 bench: install
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/tts_online.py
 	$(BIN)/python bench/coverage.py
+	$(BIN)/python bench/airtime.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
