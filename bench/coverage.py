@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scheduler.app import App  # noqa: E402
+from scheduler.campaign.evaluation import evaluate_all  # noqa: E402
+from scheduler.campaign.importer import read_reports  # noqa: E402
+from scheduler.campaign.importing import import_file  # noqa: E402
 from scheduler.config import load_config  # noqa: E402
-from scheduler.coverage.evaluation import evaluate_all  # noqa: E402
-from scheduler.coverage.importer import read_reports  # noqa: E402
-from scheduler.coverage.imports import import_file  # noqa: E402
-from scheduler.station import Station  # noqa: E402
+from scheduler.service.app import App  # noqa: E402
+from scheduler.service.station import Station  # noqa: E402
 
 START = date(2024, 1, 1)
 

@@ -68,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 COMMANDS = {  # the arguments, and the modules the command imports before it starts working
-    "normalize": (["normalize", "Gọi 114 khi có cháy"], "scheduler.settings, content.speech"),
-    "check": (["--now", "2026-11-30T04:00", "check"], "scheduler.checks, content.checking"),
+    "normalize": (["normalize", "Gọi 114 khi có cháy"], "scheduler.config.settings, content.speech"),
+    "check": (["--now", "2026-11-30T04:00", "check"], "scheduler.programs.checks, content.checking"),
     "broadcasts list": (
         ["broadcasts", "list", "--date", "30/11/2026"],
-        "scheduler.reports, scheduler.db.engine",
+        "scheduler.programs.listing, scheduler.db.engine",
     ),
 }
 START_TARGET_S = 0.5

@@ -49,9 +49,9 @@ from audio.engines.base import TTSEngine  # noqa: E402
 from audio.engines.gtts import GTTSEngine  # noqa: E402
 from audio.engines.offline import OfflineEngine  # noqa: E402
 from audio.program import ItemSource, ProgramBuilder  # noqa: E402
-from scheduler.app import App  # noqa: E402
 from scheduler.config import Config, load_config  # noqa: E402
-from scheduler.station import Station  # noqa: E402
+from scheduler.service.app import App  # noqa: E402
+from scheduler.service.station import Station  # noqa: E402
 
 CHARS_PER_SECOND = 14.0
 SPEECH = (

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from conftest import write_commune
 
-from scheduler.app import App
 from scheduler.cli import main
 from scheduler.config import load_config
-from scheduler.station import Station
+from scheduler.service.app import App
+from scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

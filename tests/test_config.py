@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.config import load_config
-from scheduler.config_values import parse_duration
+from scheduler.config.values import parse_duration
 from scheduler.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent

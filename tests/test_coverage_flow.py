@@ -17,14 +17,14 @@ import pytest
 from conftest import SCRIPTS, write_commune
 from sqlalchemy import func, select
 
-from scheduler.app import App
+from scheduler.campaign.evaluation import evaluate_all
+from scheduler.campaign.importing import ImportRejected, import_file
+from scheduler.campaign.notices import notices_on
+from scheduler.campaign.outbox import LEASE, deliver_due, retry
 from scheduler.config import load_config
-from scheduler.coverage.evaluation import evaluate_all
-from scheduler.coverage.imports import ImportRejected, import_file
 from scheduler.db.models import Delivery, Event, Notice, VillageReportRow
-from scheduler.reminders.listing import notices_on
-from scheduler.reminders.outbox import LEASE, deliver_due, retry
-from scheduler.station import Station
+from scheduler.service.app import App
+from scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SENT: list[dict[str, str]] = []

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from scheduler.campaign.columns import UnsafeHousehold, VillageReport
+from scheduler.campaign.importer import ImportProblem, ParsedImport, fold, read_reports
 from scheduler.config import Village
-from scheduler.coverage.importer import ImportProblem, ParsedImport, fold, read_reports
-from scheduler.coverage.reports import UnsafeHousehold, VillageReport
 
 TODAY = date(2026, 3, 10)
 VILLAGES = [

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from scheduler.campaign.rules import Latest, commune_totals, evaluate, progress
 from scheduler.config import Campaign, Village
-from scheduler.coverage.rules import Latest, commune_totals, evaluate, progress
 
 CAMPAIGN = Campaign.model_validate(
     {

@@ -25,13 +25,13 @@ from conftest import write_commune
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-import scheduler.building as building
-import scheduler.manifest as manifest_module
-from scheduler.app import App
+import scheduler.playout.manifest as manifest_module
+import scheduler.programs.studio as building
 from scheduler.config import load_config
 from scheduler.db.models import FINAL, AsRun, Broadcast
 from scheduler.playout import Airing, PlayoutAdapter
-from scheduler.station import Station
+from scheduler.service.app import App
+from scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2026, 11, 30)

@@ -12,12 +12,12 @@ from pathlib import Path
 from sqlalchemy import select, update
 from test_coverage_flow import DAY, SENT, _reset_gateway, at, open_flow, write_csv  # noqa: F401 (fixture)
 
-from scheduler.coverage.evaluation import evaluate_all
-from scheduler.coverage.imports import import_file
+from scheduler.campaign.evaluation import evaluate_all
+from scheduler.campaign.importing import import_file
+from scheduler.campaign.notices import notices_on
+from scheduler.campaign.outbox import deliver_due
 from scheduler.db.models import Delivery, Notice
 from scheduler.notify import DeliveryError, Message, Notifier
-from scheduler.reminders.listing import notices_on
-from scheduler.reminders.outbox import deliver_due
 
 
 def bodies(station, kind: str = "reminder") -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -159,9 +159,9 @@ def test_two_contacts_sharing_one_gateway_address_get_one_notice(tmp_path: Path,
         "{name: Lộc Văn Bình, role: Tổ trưởng ANTT, notify: ['loaflow://gw/na-pan-head', file]}",
     )
     path.write_text(text, encoding="utf-8")
-    from scheduler.app import App
     from scheduler.config import load_config
-    from scheduler.station import Station
+    from scheduler.service.app import App
+    from scheduler.service.station import Station
 
     station = Station(App.create(load_config(path)))
     result = evaluate_all(station.app, DAY, at(DAY))

@@ -11,7 +11,7 @@ import pytest
 
 from content.library import Script
 from scheduler.config import Slot, load_config
-from scheduler.planner import Candidate, airtime_of, choose, fill, fit, occurrences
+from scheduler.programs.planner import Candidate, airtime_of, choose, fill, fit, occurrences
 
 ROOT = Path(__file__).resolve().parent.parent
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

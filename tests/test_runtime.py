@@ -15,13 +15,13 @@ from conftest import write_commune
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from scheduler.app import App
 from scheduler.clock import Clock
 from scheduler.config import load_config
 from scheduler.db.models import Broadcast
-from scheduler.runtime import Runtime
-from scheduler.station import Station
-from scheduler.web import create_web
+from scheduler.service.app import App
+from scheduler.service.runtime import Runtime
+from scheduler.service.station import Station
+from scheduler.service.web import create_web
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -119,7 +119,7 @@ def test_airing_does_not_wait_for_a_hanging_render_or_delivery(station: Station)
     render = threading.Thread(target=runtime.render)
     render.start()
     assert stuck.wait(10)
-    import scheduler.runtime as runtime_module
+    import scheduler.service.runtime as runtime_module
 
     real_deliver = runtime_module.deliver_due
     runtime_module.deliver_due = lambda app, now: hang(now)  # type: ignore[assignment]

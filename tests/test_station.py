@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from audio.program import measure
-from scheduler.app import App
 from scheduler.config import load_config
 from scheduler.db.models import AsRun, Broadcast, Event
-from scheduler.station import Station
+from scheduler.service.app import App
+from scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2026, 11, 30)
@@ -190,7 +190,7 @@ def test_crash_after_folder_before_row_then_restart(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGKILL between writing the folder and marking the row ready: the restart rebuilds and airs once."""
-    import scheduler.building as building
+    import scheduler.programs.studio as building
 
     real_swap = building.swap_into_place
 
@@ -382,7 +382,7 @@ def test_a_broken_adapter_fails_the_broadcast_and_the_manifest_says_so(tmp_path:
 
 
 def test_claim_refuses_a_program_past_its_grace(tmp_path: Path, db_url: str) -> None:
-    from scheduler.airing import claim
+    from scheduler.programs.airing import claim
 
     station = open_station(tmp_path, db_url)
     result = station.build(MONDAY, "sang", "trung-tam", local(4, 0))

@@ -15,13 +15,13 @@ import pytest
 from conftest import SCRIPTS, write_commune
 from sqlalchemy import select
 
-from scheduler.airing import claim
-from scheduler.app import App
 from scheduler.config import load_config
 from scheduler.db.models import AsRun, Broadcast
 from scheduler.files import staging_dir, swap_into_place
 from scheduler.playout import Airing, PlayoutAdapter
-from scheduler.station import Station
+from scheduler.programs.airing import claim
+from scheduler.service.app import App
+from scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2026, 11, 30)
@@ -225,7 +225,7 @@ def test_an_edited_script_rebuilds_the_ready_program_and_says_why(tmp_path: Path
 def test_new_coverage_figures_rebuild_ahead_but_not_inside_the_margin(tmp_path: Path, db_url: str) -> None:
     from test_coverage_flow import write_csv
 
-    from scheduler.coverage.imports import import_file
+    from scheduler.campaign.importing import import_file
 
     station = open_station(tmp_path, db_url)
     station.tick(local(3, 30))
@@ -290,7 +290,7 @@ priority: 7
 def test_lagging_villages_of_one_zone_are_named_in_one_item(tmp_path: Path, db_url: str) -> None:
     from test_coverage_flow import write_csv
 
-    from scheduler.coverage.imports import import_file
+    from scheduler.campaign.importing import import_file
 
     path = write_commune(tmp_path, db_url, scripts={**SCRIPTS, "nhac-thon": GROUPED})
     text = path.read_text(encoding="utf-8").replace(

@@ -5,8 +5,8 @@ It runs first: a manifest that says `published` is how a restart knows that publ
 from __future__ import annotations
 
 from scheduler.errors import PlayoutError
-from scheduler.manifest import mark_manifest
 from scheduler.playout.base import Airing, PlayoutAdapter
+from scheduler.playout.manifest import mark_manifest
 
 
 class FolderPlayout(PlayoutAdapter):

@@ -1,0 +1,224 @@
+"""Evaluate every village on a date: record its state, announce changes, queue reminders and escalations.
+
+Idempotent: a state is one row per (village, date), a notice one per (village, date, kind); evaluating the
+same date twice changes nothing and queues nothing new. The database is read in a handful of set queries
+(not per village), and a notice is only composed when it does not exist yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scheduler.campaign.compose import compose
+from scheduler.campaign.outbox import queue_notice
+from scheduler.campaign.rules import VillageCoverage, evaluate
+from scheduler.campaign.store import latest_as_of
+from scheduler.db.models import Notice, VillageState
+from scheduler.events import VillageLagging, VillageRecovered
+from scheduler.service.app import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Evaluation:
+    day: date
+    villages: list[VillageCoverage]
+    started_lagging: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    reminders: list[int] = field(default_factory=list)
+    escalations: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        """Villages that started or stopped lagging: their zones' programs must be re-rendered."""
+        return self.started_lagging + self.recovered
+
+
+def evaluate_all(app: App, day: date, now: datetime) -> Evaluation:
+    config = app.config
+    with app.db.session() as session:
+        latest = latest_as_of(session, day)
+        villages = [evaluate(v, latest.get(v.id), config.campaign, day) for v in config.villages]
+        result = Evaluation(day, villages)
+        _record_states(app, session, villages, day, now, result)
+        lagging = [v for v in villages if v.lagging]
+        queued = set(session.execute(select(Notice.village_id, Notice.kind).where(Notice.day == day)))
+        for coverage in lagging:
+            if (coverage.village_id, "reminder") not in queued:
+                _queue(app, session, "reminder", coverage, day, now, result.reminders)
+        _escalate(
+            app, session, [v for v in lagging if (v.village_id, "escalation") not in queued], day, now, result
+        )
+    log.info(
+        "coverage evaluated day=%s villages=%d lagging=%d started_lagging=%s recovered=%s reminders=%d escalations=%d",
+        day,
+        len(villages),
+        len(lagging),
+        ",".join(result.started_lagging) or "-",
+        ",".join(result.recovered) or "-",
+        len(result.reminders),
+        len(result.escalations),
+    )
+    return result
+
+
+def _record_states(
+    app: App, session: Session, villages: list[VillageCoverage], day: date, now: datetime, result: Evaluation
+) -> None:
+    today = {s.village_id: s for s in session.scalars(select(VillageState).where(VillageState.day == day))}
+    before = (
+        select(VillageState.village_id, func.max(VillageState.day).label("day"))
+        .where(VillageState.day < day)
+        .group_by(VillageState.village_id)
+        .subquery()
+    )
+    previous = dict(
+        session.execute(
+            select(VillageState.village_id, VillageState.lagging).join(
+                before, and_(VillageState.village_id == before.c.village_id, VillageState.day == before.c.day)
+            )
+        ).all()
+    )
+    for coverage in villages:
+        values = {
+            "lagging": coverage.lagging,
+            "reasons": list(coverage.reasons),
+            "household_rate": coverage.household_rate,
+            "install_rate": coverage.install_rate,
+            "expected_rate": coverage.expected_household,
+        }
+        state = today.get(coverage.village_id)
+        if state is None:
+            session.add(VillageState(village_id=coverage.village_id, day=day, evaluated_at=now, **values))
+            was_lagging = previous.get(coverage.village_id, False)
+        else:
+            was_lagging = state.lagging
+            if any(getattr(state, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(state, key, value)
+                state.evaluated_at = now
+        if coverage.lagging and not was_lagging:
+            result.started_lagging.append(coverage.village_id)
+            app.events.record(
+                session,
+                VillageLagging(at=now, village=coverage.village_id, day=day, reasons=coverage.reasons),
+            )
+        elif was_lagging and not coverage.lagging:
+            result.recovered.append(coverage.village_id)
+            app.events.record(session, VillageRecovered(at=now, village=coverage.village_id, day=day))
+    session.flush()
+
+
+def _queue(
+    app: App,
+    session: Session,
+    kind: str,
+    coverage: VillageCoverage,
+    day: date,
+    now: datetime,
+    ids: list[int],
+    **extra: object,
+) -> None:
+    text, targets = compose(app.config, kind, coverage, day, **extra)  # type: ignore[arg-type]
+    notice_id = queue_notice(
+        app,
+        session,
+        village_id=coverage.village_id,
+        day=day,
+        kind=kind,
+        reasons=coverage.reasons,
+        text=text,
+        targets=targets,
+        now=now,
+    )
+    if notice_id is not None:
+        ids.append(notice_id)
+
+
+def _escalate(
+    app: App, session: Session, lagging: list[VillageCoverage], day: date, now: datetime, result: Evaluation
+) -> None:
+    """After `escalate_after` reminders on different days with neither rate improving since the first of
+    them. Only reminders of the village's current lagging spell count: not those sent before it was last
+    on track, and not cancelled ones (the village had caught up before they went out)."""
+    if not lagging:
+        return
+    needed = app.config.reminders.escalate_after
+    on_track = (
+        select(VillageState.village_id, func.max(VillageState.day).label("day"))
+        .where(VillageState.lagging.is_(False), VillageState.day < day)
+        .group_by(VillageState.village_id)
+        .subquery()
+    )
+    ranked = (
+        select(
+            Notice.village_id,
+            Notice.day,
+            func.row_number().over(partition_by=Notice.village_id, order_by=Notice.day.desc()).label("rank"),
+        )
+        .outerjoin(on_track, on_track.c.village_id == Notice.village_id)
+        .where(
+            Notice.kind == "reminder",
+            Notice.day <= day,
+            Notice.cancelled_at.is_(None),
+            Notice.village_id.in_([v.village_id for v in lagging]),
+            or_(on_track.c.day.is_(None), Notice.day > on_track.c.day),
+        )
+        .subquery()
+    )
+    recent: dict[str, list[date]] = {}
+    for village_id, reminder_day in session.execute(
+        select(ranked.c.village_id, ranked.c.day).where(ranked.c.rank <= needed).order_by(ranked.c.day.desc())
+    ):
+        recent.setdefault(village_id, []).append(reminder_day)
+    due = {village_id: days[-1] for village_id, days in recent.items() if len(days) >= needed}
+    if not due:
+        return
+    then = {
+        (s.village_id, s.day): s
+        for s in session.scalars(
+            select(VillageState).where(
+                VillageState.village_id.in_(due), VillageState.day.in_(set(due.values()))
+            )
+        )
+    }
+    for coverage in lagging:
+        first = due.get(coverage.village_id)
+        state = then.get((coverage.village_id, first)) if first else None
+        if state is None:
+            continue
+        if coverage.household_rate > state.household_rate or coverage.install_rate > state.install_rate:
+            continue  # progress since the first reminder: no escalation
+        _queue(
+            app,
+            session,
+            "escalation",
+            coverage,
+            day,
+            now,
+            result.escalations,
+            reminder_count=needed,
+            first_reminder=first,
+        )
+
+
+def evaluate_if_due(app: App, now: datetime) -> Evaluation | None:
+    """The daily evaluation (staleness moves with the calendar): once a day from `reminders.evaluate_at`."""
+    local = now.astimezone(app.config.tz)
+    if local.time() < app.config.reminders.evaluate_at:
+        return None
+    with app.db.session() as session:
+        done = session.scalar(select(VillageState.id).where(VillageState.day == local.date()).limit(1))
+    if done is not None:
+        return None
+    try:
+        return evaluate_all(app, local.date(), now)
+    except IntegrityError:  # another process (an import, `loa coverage evaluate`) evaluated it just now
+        return None

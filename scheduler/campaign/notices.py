@@ -1,0 +1,69 @@
+"""Read-only view of the outbox for `loa reminders list` (stable JSON shape)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from scheduler.campaign.outbox import CANCELLED, FAILED, PENDING, SENT, mask
+from scheduler.db.models import Notice
+from scheduler.service.app import App
+
+
+def notice_status(statuses: list[str]) -> str:
+    """cancelled when none went out before the village caught up; sent when every delivery still
+    wanted is sent; failed when one failed for good; else pending."""
+    if statuses and all(s == CANCELLED for s in statuses):
+        return CANCELLED
+    wanted = [s for s in statuses if s != CANCELLED]
+    if wanted and all(s == SENT for s in wanted):
+        return SENT
+    if FAILED in statuses:
+        return FAILED
+    return PENDING
+
+
+def notices_on(app: App, day: date | None) -> list[dict[str, Any]]:
+    query = (
+        select(Notice)
+        .options(selectinload(Notice.deliveries))
+        .order_by(Notice.day, Notice.village_id, Notice.kind)
+    )
+    if day is not None:
+        query = query.where(Notice.day == day)
+    names = {v.id: v.name for v in app.config.villages}
+    with app.db.session() as session:
+        notices = session.scalars(query).all()
+        rows = []
+        for notice in notices:
+            deliveries = notice.deliveries
+            errors = [d.last_error for d in deliveries if d.last_error]
+            rows.append(
+                {
+                    "id": notice.id,
+                    "village": notice.village_id,
+                    "village_name": names.get(notice.village_id, notice.village_id),
+                    "date": notice.day.isoformat(),
+                    "kind": notice.kind,
+                    "reasons": list(notice.reasons),
+                    "status": notice_status([d.status for d in deliveries]),
+                    "attempts": sum(d.attempts for d in deliveries),
+                    "last_error": errors[-1] if errors else None,
+                    "title": notice.title,
+                    "cancelled_at": notice.cancelled_at.isoformat() if notice.cancelled_at else None,
+                    "deliveries": [
+                        {
+                            "target": mask(d.target),
+                            "recipient": d.recipient,
+                            "status": d.status,
+                            "attempts": d.attempts,
+                            "last_error": d.last_error,
+                        }
+                        for d in deliveries
+                    ],
+                }
+            )
+        return rows

@@ -1,0 +1,74 @@
+"""What every `loa` command shares: global options, the clock they imply, dates, opening the station."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import typer
+
+from scheduler.clock import Clock, parse_moment
+from scheduler.config import Config, load_config
+from scheduler.errors import InputError
+
+if TYPE_CHECKING:
+    from scheduler.service.station import Station
+
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass
+class Options:
+    config_path: Path
+    now_text: str | None
+    _config: Config | None = None
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(
+                self.config_path, database_url=os.environ.get("LOA_DATABASE_URL") or None
+            )
+        return self._config
+
+    def clock(self, *, running: bool = False) -> Clock:
+        """The system clock, or `--now`: fixed for one-shot commands, running from it for `serve`."""
+        if not self.now_text:
+            return Clock.system()
+        tz = self.config().tz if self.config_path.exists() else DEFAULT_TZ
+        try:
+            moment = parse_moment(self.now_text, tz)
+        except ValueError:
+            raise InputError(
+                f"--now: thời điểm không hợp lệ {self.now_text!r}; dùng ISO-8601, ví dụ 2026-12-01T05:00"
+            ) from None
+        return Clock.starting_at(moment) if running else Clock.fixed(moment)
+
+
+def options(ctx: typer.Context) -> Options:
+    return ctx.ensure_object(Options)  # type: ignore[no-any-return]
+
+
+def parse_date(value: str | None, option: str, default: date) -> date:
+    """`2026-12-31` or `31/12/2026` (as the commune writes dates)."""
+    from scheduler.campaign.columns import CellError, parse_day
+
+    if value is None:
+        return default
+    try:
+        day = parse_day(value)
+    except CellError:
+        day = None
+    if day is None:
+        raise InputError(f"{option}: ngày không hợp lệ {value!r}; dùng dạng 31/12/2026 hoặc 2026-12-31")
+    return day
+
+
+def open_station(opts: Options) -> Station:
+    from scheduler.service.app import App
+    from scheduler.service.station import Station
+
+    return Station(App.create(opts.config()))

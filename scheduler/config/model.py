@@ -1,0 +1,361 @@
+"""The typed configuration: `config.yaml`, validated once at start and passed down.
+
+A bad value stops the service with one line naming the file, the YAML line and the key path
+(`config.yaml:42: slots[1].time: ...`). Relative paths resolve against the config file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scheduler.config.values import (
+    WEEKDAYS,
+    ClockTime,
+    Duration,
+    Ident,
+    QuietHours,
+)
+from scheduler.config.yaml_lines import YamlSyntaxError, line_of, load_with_lines, read_text
+from scheduler.errors import ConfigError
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Commune(Model):
+    name: str
+    province: str
+    timezone: str = "Asia/Ho_Chi_Minh"
+    dialect: Literal["north", "south"] = "north"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"múi giờ không tồn tại: {value!r}") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Targets(Model):
+    household_rate: float = Field(1.0, gt=0, le=1)
+    install_rate: float = Field(1.0, gt=0, le=1)
+
+
+class Lagging(Model):
+    behind_points: float = Field(10, ge=0, le=100)
+    stale_days: int = Field(7, ge=1)
+
+
+class Campaign(Model):
+    name: str
+    start: date
+    deadline: date
+    targets: Targets = Targets()
+    lagging: Lagging = Lagging()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Campaign:
+        if self.deadline <= self.start:
+            raise ValueError("deadline phải sau start")
+        return self
+
+
+class Contact(Model):
+    name: str
+    role: str = ""
+    phone: str | None = None
+    notify: list[str] = []  # Apprise URLs (mailto://, tgram://, json://…) for reminder notices
+
+
+class Village(Model):
+    id: Ident
+    name: str
+    households: int = Field(ge=0)
+    smartphone_users: int = Field(ge=0)
+    zone: Ident
+    contacts: list[Contact] = []
+
+
+class Zone(Model):
+    id: Ident
+    name: str
+
+
+class Slot(Model):
+    id: Ident
+    time: ClockTime
+    days: Literal["daily"] | list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = "daily"
+    max_duration: Duration = timedelta(minutes=15)
+    zones: Literal["all"] | list[Ident] = "all"
+
+    def runs_on(self, day: date) -> bool:
+        return self.days == "daily" or WEEKDAYS[day.weekday()] in self.days
+
+
+class Scripts(Model):
+    dir: Path = Path(__file__).resolve().parent.parent / "content" / "scripts"
+
+
+class Speech(Model):
+    glossary: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = {}
+    hotlines: list[Annotated[str, Field(pattern=r"^[0-9]{2,8}$")]] = []
+    # how loanwords standing alone are said ("Zalo": "da lô"); overrides the shipped lexicon
+    pronunciations: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = {}
+
+
+class Playout(Model):
+    dir: Path = Path("playout")
+    command: str | None = None
+    command_timeout: Duration = timedelta(minutes=30)
+    keep_days: int = Field(30, ge=1, le=3650)  # published folders older than this are removed
+
+
+class Schedule(Model):
+    lead_time: Duration = timedelta(hours=2)
+    misfire_grace: Duration = timedelta(minutes=5)
+    horizon_days: int = Field(2, ge=1, le=14)
+
+
+class Database(Model):
+    url: str = "sqlite:///var/loa114.db"
+
+
+class Audio(Model):
+    engines: list[Literal["gtts", "offline"]] = Field(
+        default_factory=lambda: ["gtts", "offline"], min_length=1
+    )
+    loudness_lufs: float = Field(-16.0, ge=-40, le=-5)
+    true_peak_dbtp: float = Field(-1.0, ge=-10, le=0)
+    cache_dir: Path = Path("var/cache/audio")
+    bitrate_kbps: int = Field(64, ge=32, le=192)
+    repeat_phrase: str = "Xin nhắc lại."
+    chime: bool = True
+    gtts_tld: str = "com.vn"
+    gtts_timeout: Duration = timedelta(seconds=10)
+    gtts_retries: int = Field(3, ge=1, le=10)
+    gtts_cooldown: Duration = timedelta(minutes=3)  # after Google fails, skip it this long (all processes)
+    gtts_probe_interval: Duration = timedelta(minutes=1)  # how often the service asks whether it is back
+    gtts_max_in_flight: int = Field(6, ge=1, le=32)  # speech requests sent at once
+    cache_max_mb: int = Field(300, ge=10)  # render cache size limit (least recently used evicted)
+
+
+class Notices(Model):
+    dir: Path = Path("notices")
+    templates: Path | None = None  # the office's own reminder.txt / escalation.txt; else the shipped ones
+
+
+class Escalation(Model):
+    contacts: list[Contact] = []
+
+
+class Reminders(Model):
+    quiet_hours: QuietHours = (time(21, 0), time(6, 30))
+    escalate_after: int = Field(3, ge=1, le=30)
+    evaluate_at: ClockTime = time(7, 0)
+    max_attempts: int = Field(6, ge=1, le=50)
+    retry_backoff: Duration = timedelta(minutes=5)
+
+    def is_quiet(self, local: time) -> bool:
+        start, end = self.quiet_hours
+        if start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+
+class Web(Model):
+    host: str = "127.0.0.1"
+    port: int = Field(8114, ge=1, le=65535)
+
+
+class Config(Model):
+    commune: Commune
+    campaign: Campaign
+    villages: list[Village] = Field(min_length=1)
+    zones: list[Zone] = Field(min_length=1)
+    slots: list[Slot] = []
+    scripts: Scripts = Scripts()
+    speech: Speech = Speech()
+    playout: Playout = Playout()
+    schedule: Schedule = Schedule()
+    database: Database = Database()
+    audio: Audio = Audio()
+    notices: Notices = Notices()
+    escalation: Escalation = Escalation()
+    reminders: Reminders = Reminders()
+    web: Web = Web()
+    source: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        _unique(self.zones, "zones")
+        _unique(self.villages, "villages")
+        _unique(self.slots, "slots")
+        zone_ids = {z.id for z in self.zones}
+        for i, village in enumerate(self.villages):
+            if village.zone not in zone_ids:
+                raise _RefError(("villages", i, "zone"), f"cụm loa {village.zone!r} không có trong zones")
+        for i, slot in enumerate(self.slots):
+            if slot.zones != "all":
+                for j, zone in enumerate(slot.zones):
+                    if zone not in zone_ids:
+                        raise _RefError(("slots", i, "zones", j), f"cụm loa {zone!r} không có trong zones")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.commune.tz
+
+    def zone(self, zone_id: str) -> Zone:
+        return next(z for z in self.zones if z.id == zone_id)
+
+    def slot(self, slot_id: str) -> Slot:
+        for slot in self.slots:
+            if slot.id == slot_id:
+                return slot
+        raise KeyError(slot_id)
+
+    def slot_zones(self, slot: Slot) -> list[str]:
+        return [z.id for z in self.zones] if slot.zones == "all" else list(slot.zones)
+
+    def villages_in(self, zone_id: str) -> list[Village]:
+        return [v for v in self.villages if v.zone == zone_id]
+
+
+class _RefError(ValueError):
+    """A cross-reference error that knows its key path (raised inside a model validator)."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str):
+        self.loc = loc
+        super().__init__(message)
+
+
+def _unique(items: list[Any], name: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise _RefError((name, i, "id"), f"id {item.id!r} bị trùng")
+        seen.add(item.id)
+
+
+_MESSAGES = {
+    "missing": "thiếu khóa bắt buộc",
+    "extra_forbidden": "khóa không được hỗ trợ (kiểm tra chính tả)",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "float_type": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "string_type": "phải là chuỗi ký tự",
+    "date_from_datetime_parsing": "ngày không hợp lệ, dùng dạng YYYY-MM-DD",
+    "date_parsing": "ngày không hợp lệ, dùng dạng YYYY-MM-DD",
+    "date_type": "ngày không hợp lệ, dùng dạng YYYY-MM-DD",
+    "list_type": "phải là một danh sách",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "too_short": "danh sách không được rỗng",
+    "string_pattern_mismatch": "giá trị không đúng dạng (mã: chữ thường không dấu, số, '-' hoặc '_'; số gọi: chỉ chữ số)",
+    "string_too_short": "không được để trống",
+}
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error":
+        cause = error.get("ctx", {}).get("error")
+        return str(cause) if cause else str(error.get("msg", ""))
+    if kind == "literal_error":
+        return f"giá trị không hợp lệ {error.get('input')!r}; chọn một trong: {error['ctx']['expected']}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        words = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
+        return f"phải {words[kind]} {bound}"
+    return _MESSAGES.get(kind, str(error.get("msg", "")))
+
+
+def _loc_text(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds union branch names ("list[...]", "literal[...]") and validator names to locations
+    return tuple(p for p in loc if isinstance(p, int) or ("[" not in str(p) and "function-" not in str(p)))
+
+
+def load_config(path: Path | str, *, database_url: str | None = None) -> Config:
+    """Read and validate `path`; `database_url` (from LOA_DATABASE_URL) overrides `database.url`."""
+    path = Path(path)
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        raise ConfigError(path, "không tìm thấy tệp cấu hình") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"không đọc được tệp cấu hình: {exc}") from None
+    try:
+        data, lines = load_with_lines(text)
+    except YamlSyntaxError as exc:
+        raise ConfigError(path, exc.message, line=exc.line) from None
+    if not isinstance(data, dict):
+        raise ConfigError(path, "tệp cấu hình phải là một bảng khóa: giá trị", line=1)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = _clean_loc(tuple(error["loc"]))
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, _RefError):
+            loc = cause.loc
+        raise ConfigError(
+            path, _message(error), line=line_of(lines, loc), key=_loc_text(loc) or None
+        ) from None
+    return _resolve(config, path, database_url)
+
+
+def _resolve(config: Config, path: Path, database_url: str | None) -> Config:
+    base = path.resolve().parent
+
+    def absolute(p: Path) -> Path:
+        return p if p.is_absolute() else base / p
+
+    url = database_url or config.database.url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
+        url = "sqlite:///" + str(absolute(Path(url.removeprefix("sqlite:///"))))
+    return config.model_copy(
+        update={
+            "source": path.resolve(),
+            "scripts": config.scripts.model_copy(update={"dir": absolute(config.scripts.dir)}),
+            "playout": config.playout.model_copy(update={"dir": absolute(config.playout.dir)}),
+            "audio": config.audio.model_copy(update={"cache_dir": absolute(config.audio.cache_dir)}),
+            "notices": config.notices.model_copy(
+                update={
+                    "dir": absolute(config.notices.dir),
+                    "templates": absolute(config.notices.templates) if config.notices.templates else None,
+                }
+            ),
+            "database": config.database.model_copy(update={"url": url}),
+        }
+    )

@@ -1,0 +1,106 @@
+"""The playout contract: `manifest.json` beside `program.mp3` (see DESIGN.md "Playout folder")."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from scheduler.files import write_json_atomic
+
+if TYPE_CHECKING:  # the audio stack is heavy to import; readers of manifests do not need it
+    from audio.model import BuiltProgram
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """The words behind one item file: what the script said and what the voice was given."""
+
+    script: str
+    title: str
+    text: str
+    spoken_text: str
+    villages: tuple[str, ...] = ()  # the lagging villages a village script speaks about
+
+
+def folder_for(root: Path, day: date, slot_id: str, zone_id: str) -> Path:
+    return root / day.isoformat() / slot_id / zone_id
+
+
+def manifest_data(
+    *,
+    day: date,
+    slot_id: str,
+    zone_id: str,
+    airtime: datetime,
+    tz: ZoneInfo,
+    kind: str,
+    built: BuiltProgram,
+    texts: list[ItemText],
+    decisions: list[dict[str, str]],
+    generated_at: datetime,
+) -> dict[str, Any]:
+    items = []
+    for text, item in zip(texts, built.items, strict=True):
+        items.append(
+            {
+                "script": item.script_id,
+                "title": item.title,
+                "villages": list(text.villages),
+                "text": text.text,
+                "spoken_text": text.spoken_text,
+                "engine": item.engine,
+                "offline": item.offline,
+                "duration_s": round(item.duration_s, 3),
+                "file": item.file,
+                "sha256": item.sha256,
+            }
+        )
+    return {
+        "date": day.isoformat(),
+        "slot": slot_id,
+        "zone": zone_id,
+        "kind": kind,
+        "airtime": airtime.astimezone(tz).isoformat(timespec="seconds"),
+        "status": "ready",
+        "generated_at": generated_at.astimezone(tz).isoformat(timespec="seconds"),
+        "duration_s": round(built.duration_s, 3),
+        "loudness_lufs": round(built.loudness_lufs, 2),
+        "true_peak_dbtp": round(built.true_peak_dbtp, 2),
+        "file": built.file,
+        "items": items,
+        "decisions": decisions,
+    }
+
+
+def write_manifest(folder: Path, data: dict[str, Any]) -> None:
+    write_json_atomic(folder / "manifest.json", data)
+
+
+def read_status(folder: Path) -> str | None:
+    """The status a manifest says, or None when there is no readable manifest."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    status = data.get("status") if isinstance(data, dict) else None
+    return status if isinstance(status, str) else None
+
+
+def mark_manifest(folder: Path, status: str, *, error: str | None = None, **stamps: datetime) -> bool:
+    """Set `status` (and e.g. `aired_at`, an `error`) in an existing manifest; False when there is none."""
+    path = folder / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    data["status"] = status
+    for key, moment in stamps.items():
+        data[key] = moment.isoformat(timespec="seconds")
+    if error is not None:
+        data["error"] = error
+    write_json_atomic(path, data)
+    return True

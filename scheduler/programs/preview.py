@@ -1,0 +1,100 @@
+"""`loa preview`: one whole script exactly as it would air in a program — the commune's figures of that
+day, the chime, the repeats, the loudness — so the office hears it before a village does."""
+
+from __future__ import annotations
+
+import difflib
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from audio.program import ProgramTags
+from content.library import Script
+from scheduler.errors import InputError
+from scheduler.files import write_atomic
+from scheduler.programs.context import CoverageSnapshot, build_context
+from scheduler.programs.planner import groups_villages
+from scheduler.programs.studio import item_source
+from scheduler.service.app import App
+
+
+@dataclass(frozen=True)
+class Preview:
+    script: str
+    title: str
+    text: str
+    spoken_text: str
+    engine: str
+    offline: bool
+    duration_s: float
+    villages: tuple[str, ...]
+
+
+def preview(
+    app: App, script_id: str, day: date, output: Path, now: datetime, *, village: str | None = None
+) -> Preview:
+    """Render `script_id` as it would air on `day` into the MP3 file `output` (written atomically)."""
+    if output.suffix.lower() != ".mp3":
+        raise InputError(f"-o: bản nghe thử là tệp .mp3, không phải {output.name!r}")
+    config = app.config
+    script = _find(app, script_id, now)
+    villages = _villages(app, script, day, village)
+    slot = (
+        next((s for s in config.slots if script.applies_to_slot(s.id)), None) if not script.urgent else None
+    )
+    alert = ("(nội dung thông báo khẩn)", now, tuple(z.name for z in config.zones)) if script.urgent else None
+    context = build_context(
+        config, CoverageSnapshot(app.coverage), day, slot=slot, villages=villages, alert=alert
+    )
+    text = app.renderer.render(script, context)
+    names = [v.name for v in config.villages if v.id in villages]
+    spoken, source = item_source(script, text, app.speech, villages=names)
+    item = app.builder.render_item(source)
+    tags = ProgramTags(
+        title=f"Nghe thử: {source.title}",
+        date=day,
+        album=config.campaign.name,
+        artist=f"Loa 114 — {config.commune.name}",
+    )
+    with tempfile.TemporaryDirectory(
+        prefix=".loa-preview-", dir=output.parent if output.parent.is_dir() else None
+    ) as tmp:
+        built = app.builder.write_program([item], Path(tmp), tags)
+        write_atomic(output, (Path(tmp) / built.file).read_bytes())
+    return Preview(
+        script.id, source.title, text, spoken, item.engine, item.offline, built.duration_s, villages
+    )
+
+
+def _find(app: App, script_id: str, now: datetime) -> Script:
+    library = app.library(now)
+    if script_id in library.scripts:
+        return library.scripts[script_id]
+    close = difflib.get_close_matches(script_id, list(library.scripts), n=1)
+    hint = f"; có phải {close[0]!r}?" if close else f"; các bài: {', '.join(sorted(library.scripts))}"
+    broken = [p for p in library.problems if Path(p.file).stem == script_id]
+    if broken:
+        raise InputError(f"bài {script_id!r} đang có lỗi, chạy `loa check` để xem: {broken[0]}")
+    raise InputError(f"không có bài {script_id!r} trong {app.config.scripts.dir}{hint}")
+
+
+def _villages(app: App, script: Script, day: date, village: str | None) -> tuple[str, ...]:
+    """A village script speaks of `village`, else of the villages lagging that day (as one zone would
+    hear them), else of the first village; a commune script of none."""
+    known = [v.id for v in app.config.villages]
+    if village is not None and village not in known:
+        raise InputError(f"--village: không có thôn {village!r}; các thôn: {', '.join(known)}")
+    if script.audience != "village":
+        if village is not None:
+            raise InputError(f"--village: bài {script.id!r} đọc cho cả xã, không cho riêng một thôn")
+        return ()
+    if village is not None:
+        return (village,)
+    lagging: list[str] = []
+    for zone in app.config.zones:
+        lagging = app.coverage.lagging_villages(zone.id, day)
+        if lagging:
+            break
+    chosen = lagging or known[:1]
+    return tuple(chosen) if groups_villages(script) else tuple(chosen[:1])
