@@ -9,7 +9,8 @@ before it ever reaches a loudspeaker.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from content.library import Script
@@ -43,7 +44,7 @@ class SlotInfo:
 
 @dataclass(frozen=True)
 class CoverageInfo:
-    """Commune totals; before any village reports, ``reported`` is False and the counts are zero."""
+    """Commune totals (`commune_totals` of the villages); ``reported`` is False until a village reports."""
 
     reported: bool
     households: int
@@ -58,7 +59,11 @@ class CoverageInfo:
 
 
 @dataclass(frozen=True)
-class VillageInfo:
+class VillageCoverage:
+    """One village's coverage figures on a date — the one shape the lagging rules decide on and the
+    templates, notices and command line show. Rates are 0 while `last_report` is None: unknown, not zero
+    (`reported` tells), so a text says "chưa có số liệu" then, never "0%"."""
+
     id: str
     name: str
     households: int
@@ -67,11 +72,44 @@ class VillageInfo:
     installs: int
     household_rate: float
     install_rate: float
-    households_missing: int
-    expected_rate: float
-    reasons: tuple[str, ...]
+    expected_rate: float  # share of households the plan expects by this date (the linear trajectory)
+    expected_install_rate: float  # share of smartphone users the plan expects by this date
+    reasons: tuple[str, ...]  # why it lags ("household_behind", "install_behind", "stale"); none: on track
     unsafe_households: int
     last_report: date | None
+    households_missing: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "households_missing", max(self.households - self.households_installed, 0))
+
+    @property
+    def lagging(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def reported(self) -> bool:
+        return self.last_report is not None
+
+
+def commune_totals(villages: Sequence[VillageCoverage], *, expected_rate: float) -> CoverageInfo:
+    """The commune's figures from its villages' (`reported`: some village has reported)."""
+    households = sum(v.households for v in villages)
+    installed = sum(v.households_installed for v in villages)
+    users = sum(v.smartphone_users for v in villages)
+    installs = sum(v.installs for v in villages)
+    reported = sum(1 for v in villages if v.reported)
+    return CoverageInfo(
+        reported=reported > 0,
+        households=households,
+        households_installed=installed,
+        household_rate=installed / households if households else 0.0,
+        smartphone_users=users,
+        installs=installs,
+        install_rate=installs / users if users else 0.0,
+        villages_total=len(villages),
+        villages_reported=reported,
+        expected_rate=expected_rate,
+    )
 
 
 @dataclass(frozen=True)
@@ -105,8 +143,8 @@ CONTEXT_TYPES: dict[str, type] = {
     "today": date,
     "slot": SlotInfo,
     "coverage": CoverageInfo,
-    "village": VillageInfo,
-    "villages": tuple,  # of VillageInfo: every lagging village of the zone
+    "village": VillageCoverage,
+    "villages": tuple,  # of VillageCoverage: every lagging village of the zone
     "alert": AlertInfo,
 }
 
@@ -129,9 +167,9 @@ def template_context(
     today: date,
     slot: SlotInfo | None,
     coverage: CoverageInfo,
-    village: VillageInfo | None = None,
+    village: VillageCoverage | None = None,
     alert: AlertInfo | None = None,
-    villages: tuple[VillageInfo, ...] = (),
+    villages: tuple[VillageCoverage, ...] = (),
 ) -> dict[str, object]:
     """The names a body sees. ``slot`` is always present (None outside slots, e.g. an alert);
     ``village``, ``villages`` and ``alert`` only when given, so a commune script that uses them fails
@@ -178,77 +216,56 @@ def sample_campaign(today: date = SAMPLE_TODAY) -> CampaignInfo:
 
 
 def sample_coverage(campaign: CampaignInfo, today: date, *, reported: bool = True) -> CoverageInfo:
-    """Commune totals as the police would report them mid-campaign, or the zeros before any report."""
+    """Commune totals as the police would report them mid-campaign (14 villages, 12 reporting), or before
+    any report (the same villages, nothing known yet)."""
     expected = expected_rate(campaign.start, campaign.deadline, campaign.household_target, today)
-    if not reported:
-        return unreported_coverage(villages_total=14, expected_rate=expected)
-    return CoverageInfo(
-        reported=True,
-        households=2436,
-        households_installed=1874,
-        household_rate=1874 / 2436,
-        smartphone_users=5210,
-        installs=3655,
-        install_rate=3655 / 5210,
-        villages_total=14,
-        villages_reported=12,
+    villages = []
+    for n in range(1, 15):  # 2,436 households, 5,210 smartphone users; 1,874 and 3,655 installed so far
+        reporting = reported and n <= 12
+        installed, installs = (158, 300) if n == 1 else (156, 305)
+        users = 374 if n == 1 else 372
+        village = _sample(
+            f"thon-{n}", f"Thôn {n}", 174, users, installed if reporting else 0, installs if reporting else 0,
+            expected, today if reporting else None,
+        )  # fmt: skip
+        villages.append(village)
+    return commune_totals(villages, expected_rate=expected)
+
+
+def _sample(
+    village_id: str, name: str, households: int, users: int, installed: int, installs: int, expected: float,
+    last_report: date | None, reasons: tuple[str, ...] = (), unsafe: int = 0,
+) -> VillageCoverage:  # fmt: skip
+    return VillageCoverage(
+        id=village_id,
+        name=name,
+        households=households,
+        smartphone_users=users,
+        households_installed=installed,
+        installs=installs,
+        household_rate=installed / households,
+        install_rate=installs / users,
         expected_rate=expected,
+        expected_install_rate=expected,
+        reasons=reasons,
+        unsafe_households=unsafe,
+        last_report=last_report,
     )
 
 
-def unreported_coverage(*, villages_total: int, expected_rate: float) -> CoverageInfo:
-    """Coverage before the first village report: zeros and ``reported`` False."""
-    return CoverageInfo(
-        reported=False,
-        households=0,
-        households_installed=0,
-        household_rate=0.0,
-        smartphone_users=0,
-        installs=0,
-        install_rate=0.0,
-        villages_total=villages_total,
-        villages_reported=0,
-        expected_rate=expected_rate,
-    )
-
-
-def sample_village(campaign: CampaignInfo, today: date) -> VillageInfo:
+def sample_village(campaign: CampaignInfo, today: date) -> VillageCoverage:
+    """A village that reported three days ago and lags: what a village script is checked with."""
     expected = expected_rate(campaign.start, campaign.deadline, campaign.household_target, today)
-    return VillageInfo(
-        id="na-pan",
-        name="Nà Pàn",
-        households=142,
-        smartphone_users=318,
-        households_installed=78,
-        installs=151,
-        household_rate=78 / 142,
-        install_rate=151 / 318,
-        households_missing=64,
-        expected_rate=expected,
-        reasons=("thấp hơn tiến độ kế hoạch",),
-        unsafe_households=9,
-        last_report=today - timedelta(days=3),
-    )
+    return _sample(
+        "na-pan", "Nà Pàn", 142, 318, 78, 151, expected, today - timedelta(days=3),
+        reasons=("household_behind",), unsafe=9,
+    )  # fmt: skip
 
 
-def sample_villages(campaign: CampaignInfo, today: date) -> tuple[VillageInfo, ...]:
+def sample_villages(campaign: CampaignInfo, today: date) -> tuple[VillageCoverage, ...]:
     """Two lagging villages of one zone: one with reports, one that has never reported."""
     expected = expected_rate(campaign.start, campaign.deadline, campaign.household_target, today)
-    silent = VillageInfo(
-        id="khon-pau",
-        name="Khòn Pẩu",
-        households=96,
-        smartphone_users=187,
-        households_installed=0,
-        installs=0,
-        household_rate=0.0,
-        install_rate=0.0,
-        households_missing=96,
-        expected_rate=expected,
-        reasons=("stale",),
-        unsafe_households=0,
-        last_report=None,
-    )
+    silent = _sample("khon-pau", "Khòn Pẩu", 96, 187, 0, 0, expected, None, reasons=("stale",))
     return (sample_village(campaign, today), silent)
 
 

@@ -126,12 +126,11 @@ def sample_notice_context(kind: str, *, reported: bool = True) -> dict[str, obje
             installs=0,
             household_rate=0.0,
             install_rate=0.0,
-            households_missing=village.households,
-            reasons=(*village.reasons, "stale"),
+            reasons=("stale",),  # unknown rates are not behind: only silent
             unsafe_households=0,
             last_report=None,
         )
-    install_expected = village.expected_rate * campaign.install_target / campaign.household_target
+    install_expected = village.expected_install_rate
     reasons = [
         _behind_sentence("hộ có người cài đặt", village.household_rate, village.expected_rate),
         _behind_sentence(

@@ -11,6 +11,7 @@ from conftest import write_commune
 
 from scheduler.cli import main
 from scheduler.config import load_config
+from scheduler.programs.cleanup import cleanup
 from scheduler.service.app import App
 from scheduler.service.station import Station
 
@@ -57,11 +58,9 @@ def test_the_cache_is_trimmed_but_the_audio_of_programs_not_yet_aired_stays(
     station.tick(local(day, 4))  # Monday 05:30 programs ready: their audio must stay
     offline = station.app.speaker.engines["offline"]
     spoken = offline.calls  # type: ignore[attr-defined]
-    config = station.app.config  # the tightest limit (model_copy skips validation): all but the kept goes
-    station.app.config = config.model_copy(
-        update={"audio": config.audio.model_copy(update={"cache_max_mb": 0})}
-    )
-    report = station.cleanup(local(day, 4, 5))
+    config = station.config  # the tightest limit (model_copy skips validation): all but the kept goes
+    tight = config.model_copy(update={"audio": config.audio.model_copy(update={"cache_max_mb": 0})})
+    report = cleanup(tight, station.app.db, station.app.sound, local(day, 4, 5))
     assert report.cache_files_removed > 0  # speech chunks and other entries not needed to rebuild
     rebuilt = station.build_days(day, 1, local(day, 4, 10), "sang", force=True)
     assert [r.built for r in rebuilt] == [True, True]

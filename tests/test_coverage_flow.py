@@ -18,9 +18,9 @@ from conftest import SCRIPTS, write_commune
 from sqlalchemy import func, select
 
 from scheduler.campaign.evaluation import evaluate_all
-from scheduler.campaign.importing import ImportRejected, import_file
-from scheduler.campaign.notices import notices_on
-from scheduler.campaign.outbox import LEASE, deliver_due, retry
+from scheduler.campaign.importing import ImportRejected
+from scheduler.campaign.listing import notices_on
+from scheduler.campaign.outbox import LEASE, Outbox
 from scheduler.config import load_config
 from scheduler.db.models import Delivery, Event, Notice, VillageReportRow
 from scheduler.service.app import App
@@ -106,26 +106,28 @@ DAY = date(2026, 11, 30)
 def test_import_evaluates_and_queues_one_reminder_per_lagging_village(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
     csv = write_csv(tmp_path / "bao-cao.csv", ["2026-11-30,Nà Pàn,60,200", "2026-11-30,khon-pau,90,180"])
-    summary = import_file(station, csv, at(DAY))
+    summary = station.import_reports(csv, at(DAY))
     assert (summary.rows, summary.inserted, summary.replaced, summary.unchanged) == (2, 2, 0, 0)
     assert summary.lagging == ["na-pan"]  # 60/142 = 42 %; Khòn Pẩu 90/96 = 94 %, 180/187 = 96 %
     assert "CoverageReported" in kinds(station) and "VillageLagging" in kinds(station)
-    (notice,) = notices_on(station.app, DAY)
+    (notice,) = notices_on(station.config, station.app.db, DAY)
     assert notice["village"] == "na-pan" and notice["kind"] == "reminder"
     assert notice["reasons"] == ["household_behind", "install_behind"]
     with station.app.db.session() as session:
         body = session.scalars(select(Notice.body)).one()
     assert "Nà Pàn" in body and "82 hộ chưa có ai cài đặt" in body  # 142 − 60
 
-    again = import_file(station, csv, at(DAY, 10))  # same file again: nothing changes, nothing queued
+    again = station.import_reports(csv, at(DAY, 10))  # same file again: nothing changes, nothing queued
     assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 2)
     assert count(station, Notice) == 1 and count(station, VillageReportRow) == 2
 
 
 def test_later_report_for_same_day_replaces_and_is_audited(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    import_file(station, write_csv(tmp_path / "a.csv", ["2026-11-30,na-pan,60,200"]), at(DAY))
-    summary = import_file(station, write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,130,300"]), at(DAY, 11))
+    station.import_reports(write_csv(tmp_path / "a.csv", ["2026-11-30,na-pan,60,200"]), at(DAY))
+    summary = station.import_reports(
+        write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,130,300"]), at(DAY, 11)
+    )
     assert summary.replaced == 1 and summary.evaluation.recovered == ["na-pan"]
     with station.app.db.session() as session:
         (event,) = session.scalars(select(Event).where(Event.kind == "ReportReplaced")).all()
@@ -144,7 +146,7 @@ def test_bad_row_in_large_file_leaves_database_untouched(tmp_path: Path, db_url:
     ]
     rows.insert(7_000, "2026-06-01,Nà Pan Mới,5,5")
     with pytest.raises(ImportRejected) as caught:
-        import_file(station, write_csv(tmp_path / "lon.csv", rows), at(date(2026, 12, 1)))
+        station.import_reports(write_csv(tmp_path / "lon.csv", rows), at(date(2026, 12, 1)))
     (problem,) = caught.value.problems
     assert problem.row == 7_002  # header is row 1
     assert count(station, VillageReportRow) == 0 and count(station, Notice) == 0
@@ -153,8 +155,8 @@ def test_bad_row_in_large_file_leaves_database_untouched(tmp_path: Path, db_url:
 
 def test_evaluate_is_idempotent(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    first = evaluate_all(station.app, DAY, at(DAY))
-    second = evaluate_all(station.app, DAY, at(DAY, 12))
+    first = evaluate_all(station.config, station.app.store, DAY, at(DAY))
+    second = evaluate_all(station.config, station.app.store, DAY, at(DAY, 12))
     assert sorted(first.started_lagging) == ["khon-pau", "na-pan"]  # nobody ever reported: stale and behind
     assert second.started_lagging == [] and second.reminders == []
     assert count(station, Notice) == 2
@@ -163,15 +165,14 @@ def test_evaluate_is_idempotent(tmp_path: Path, db_url: str) -> None:
 
 def test_escalation_after_three_reminders_without_progress(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    import_file(
-        station,
+    station.import_reports(
         write_csv(tmp_path / "a.csv", ["2026-11-28,na-pan,60,200", "2026-11-28,khon-pau,95,185"]),
         at(date(2026, 11, 28)),
     )
     escalations = []
     for offset in range(4):  # 28, 29, 30 Nov, 1 Dec: reminders every day, no progress
         day = date(2026, 11, 28) + timedelta(days=offset)
-        escalations.append(len(evaluate_all(station.app, day, at(day)).escalations))
+        escalations.append(len(evaluate_all(station.config, station.app.store, day, at(day)).escalations))
     assert escalations == [0, 0, 1, 1]  # the third reminder day escalates; once per day from then on
     with station.app.db.session() as session:
         escalation = session.scalars(
@@ -187,7 +188,7 @@ def test_progress_prevents_escalation(tmp_path: Path, db_url: str) -> None:
     for offset, installed in enumerate([60, 60, 61]):  # one more household on the third day
         day = date(2026, 11, 28) + timedelta(days=offset)
         rows = [f"{day},na-pan,{installed},200", f"{day},khon-pau,95,185"]
-        import_file(station, write_csv(tmp_path / f"{offset}.csv", rows), at(day))
+        station.import_reports(write_csv(tmp_path / f"{offset}.csv", rows), at(day))
     assert count(station, Notice) > 0
     with station.app.db.session() as session:
         assert session.scalar(select(func.count()).where(Notice.kind == "escalation")) == 0
@@ -195,29 +196,29 @@ def test_progress_prevents_escalation(tmp_path: Path, db_url: str) -> None:
 
 def test_delivery_quiet_hours_retries_and_failure(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    evaluate_all(station.app, DAY, at(DAY, 20, 30))
+    evaluate_all(station.config, station.app.store, DAY, at(DAY, 20, 30))
     night = at(DAY, 22, 0)
-    assert deliver_due(station.app, night) == []  # quiet hours: deferred, not lost
+    assert station.app.outbox.deliver_due(night) == []  # quiet hours: deferred, not lost
     assert SENT == []
 
     FAILING.add("na-pan-head")
     morning = at(DAY + timedelta(days=1), 6, 30)
-    results = deliver_due(station.app, morning)
+    results = station.app.outbox.deliver_due(morning)
     by_target = {r.target: r.status for r in results}
     assert by_target["file"] == "sent" and by_target["loaflow://gw/…"] == "pending"
     assert list((tmp_path / "notices").rglob("*.docx")) and list((tmp_path / "notices").rglob("*.txt"))
-    assert deliver_due(station.app, morning + timedelta(minutes=4)) == []  # backoff: 5 min
-    second = deliver_due(station.app, morning + timedelta(minutes=5))
+    assert station.app.outbox.deliver_due(morning + timedelta(minutes=4)) == []  # backoff: 5 min
+    second = station.app.outbox.deliver_due(morning + timedelta(minutes=5))
     assert [r.status for r in second] == ["pending"]  # attempt 2; next in 10 min
-    assert deliver_due(station.app, morning + timedelta(minutes=14)) == []
-    third = deliver_due(station.app, morning + timedelta(minutes=15))
+    assert station.app.outbox.deliver_due(morning + timedelta(minutes=14)) == []
+    third = station.app.outbox.deliver_due(morning + timedelta(minutes=15))
     assert [r.status for r in third] == ["failed"]  # max_attempts 3: failed, error kept
-    (row,) = [n for n in notices_on(station.app, DAY) if n["village"] == "na-pan"]
+    (row,) = [n for n in notices_on(station.config, station.app.db, DAY) if n["village"] == "na-pan"]
     assert row["status"] == "failed" and row["attempts"] == 4 and row["last_error"]
 
     FAILING.clear()
-    assert retry(station.app, row["id"], morning + timedelta(minutes=20)) == 1
-    (sent,) = deliver_due(station.app, morning + timedelta(minutes=20))
+    assert station.app.outbox.retry(row["id"], morning + timedelta(minutes=20)) == 1
+    (sent,) = station.app.outbox.deliver_due(morning + timedelta(minutes=20))
     assert sent.status == "sent"
     assert [s["url"] for s in SENT] == ["loaflow://gw/na-pan-head"]
     assert "Nà Pàn" in SENT[0]["title"]
@@ -225,33 +226,32 @@ def test_delivery_quiet_hours_retries_and_failure(tmp_path: Path, db_url: str) -
 
 def test_crash_during_send_is_retried_once_after_the_lease(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    evaluate_all(station.app, DAY, at(DAY))
+    evaluate_all(station.config, station.app.store, DAY, at(DAY))
     now = at(DAY, 9, 5)
 
     def dying(target: str, directory: Path) -> object:
         raise SystemExit("killed while sending")
 
     with pytest.raises(SystemExit):
-        deliver_due(station.app, now, notifiers=dying)  # type: ignore[arg-type]
+        Outbox(station.config, station.app.store, notifiers=dying).deliver_due(now)  # type: ignore[arg-type]
     station.app.close()
 
     restarted = Station(App.create(station.app.config))
-    assert deliver_due(restarted.app, now + timedelta(minutes=1)) != []  # the other deliveries go out
+    assert restarted.app.outbox.deliver_due(now + timedelta(minutes=1)) != []  # the other deliveries go out
     sent_before = len(SENT)
     with restarted.app.db.session() as session:
         waiting = session.scalars(select(Delivery).where(Delivery.status == "pending")).all()
         assert len(waiting) == 1 and waiting[0].attempts == 0  # the interrupted one: leased, not lost
-    later = deliver_due(restarted.app, now + LEASE)
+    later = restarted.app.outbox.deliver_due(now + LEASE)
     assert [r.status for r in later] == ["sent"]
-    assert deliver_due(restarted.app, now + LEASE + timedelta(hours=1)) == []  # nothing twice
+    assert restarted.app.outbox.deliver_due(now + LEASE + timedelta(hours=1)) == []  # nothing twice
     assert len(SENT) == sent_before + (1 if later[0].target != "file" else 0)
 
 
 def test_lagging_village_gets_its_own_announcement_and_rerender(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
     monday = date(2026, 11, 30)
-    import_file(
-        station,
+    station.import_reports(
         write_csv(tmp_path / "a.csv", ["2026-11-29,na-pan,60,200", "2026-11-29,khon-pau,95,185"]),
         at(date(2026, 11, 29), 18),
     )
@@ -266,8 +266,8 @@ def test_lagging_village_gets_its_own_announcement_and_rerender(tmp_path: Path, 
     )
     assert "nhac-thon" not in [i["script"] for i in north["items"]]  # Khòn Pẩu is on track
 
-    summary = import_file(
-        station, write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,140,310"]), at(monday, 3, 40)
+    summary = station.import_reports(
+        write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,140,310"]), at(monday, 3, 40)
     )
     assert summary.evaluation.recovered == ["na-pan"]
     assert summary.rerendered == 2  # both zones: the commune figures every program reads have changed

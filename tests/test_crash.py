@@ -26,7 +26,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 import scheduler.playout.manifest as manifest_module
-import scheduler.programs.studio as building
+import scheduler.programs.writing as building
 from scheduler.config import load_config
 from scheduler.db.models import FINAL, AsRun, Broadcast
 from scheduler.playout import Airing, PlayoutAdapter

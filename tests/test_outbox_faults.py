@@ -13,9 +13,8 @@ from sqlalchemy import select, update
 from test_coverage_flow import DAY, SENT, _reset_gateway, at, open_flow, write_csv  # noqa: F401 (fixture)
 
 from scheduler.campaign.evaluation import evaluate_all
-from scheduler.campaign.importing import import_file
-from scheduler.campaign.notices import notices_on
-from scheduler.campaign.outbox import deliver_due
+from scheduler.campaign.listing import notices_on
+from scheduler.campaign.outbox import Outbox
 from scheduler.db.models import Delivery, Notice
 from scheduler.notify import DeliveryError, Message, Notifier
 
@@ -27,10 +26,10 @@ def bodies(station, kind: str = "reminder") -> dict[str, str]:  # type: ignore[n
 
 def test_text_pasted_from_word_is_cleaned_before_any_channel_sees_it(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    evaluate_all(station.app, DAY, at(DAY))
+    evaluate_all(station.config, station.app.store, DAY, at(DAY))
     with station.app.db.session() as session:  # a body stored before cleaning existed: Word's line break
         session.execute(update(Notice).values(body="Kính gửi trưởng thôn\x0bĐề nghị báo cáo\x1b ngay.\x07"))
-    results = deliver_due(station.app, at(DAY, 9, 5))
+    results = station.app.outbox.deliver_due(at(DAY, 9, 5))
     assert {r.status for r in results} == {"sent"}
     (txt,) = [p for p in (tmp_path / "notices").rglob("na-pan-*.txt")]
     text = txt.read_bytes().decode("utf-8-sig")
@@ -47,13 +46,12 @@ def test_a_template_pasted_from_word_queues_clean_notices(tmp_path: Path, db_url
         "---\nkind: reminder\ntitle: Nhắc thôn {{ village.name }}\n---\nThôn {{ village.name }}\x0bchậm.\x0c\n",
         encoding="utf-8",
     )
-    config = station.app.config
-    station.app.config = config.model_copy(
-        update={"notices": config.notices.model_copy(update={"templates": templates})}
+    config = station.config.model_copy(
+        update={"notices": station.config.notices.model_copy(update={"templates": templates})}
     )
-    evaluate_all(station.app, DAY, at(DAY))
+    evaluate_all(config, station.app.store, DAY, at(DAY))
     assert bodies(station)["na-pan"] == "Thôn Nà Pàn\nchậm."
-    assert {r.status for r in deliver_due(station.app, at(DAY, 9, 5))} == {"sent"}
+    assert {r.status for r in station.app.outbox.deliver_due(at(DAY, 9, 5))} == {"sent"}
 
 
 class Exploding(Notifier):
@@ -67,19 +65,20 @@ def test_any_exception_in_a_channel_is_a_failed_attempt_with_backoff_never_a_loo
     tmp_path: Path, db_url: str
 ) -> None:
     station = open_flow(tmp_path, db_url)  # max_attempts 3, retry_backoff 5 min
-    evaluate_all(station.app, DAY, at(DAY))
+    evaluate_all(station.config, station.app.store, DAY, at(DAY))
 
     def factory(target: str, directory: Path) -> Notifier:
         return Exploding()
 
-    first = deliver_due(station.app, at(DAY, 9), notifiers=factory)
+    outbox = Outbox(station.config, station.app.store, notifiers=factory)
+    first = outbox.deliver_due(at(DAY, 9))
     assert first and {r.status for r in first} == {"pending"}
     assert all("ValueError" in (r.error or "") for r in first)
-    assert deliver_due(station.app, at(DAY, 9, 4), notifiers=factory) == []  # backing off, not looping
-    deliver_due(station.app, at(DAY, 9, 5), notifiers=factory)
-    final = deliver_due(station.app, at(DAY, 9, 15), notifiers=factory)
+    assert outbox.deliver_due(at(DAY, 9, 4)) == []  # backing off, not looping
+    outbox.deliver_due(at(DAY, 9, 5))
+    final = outbox.deliver_due(at(DAY, 9, 15))
     assert final and {r.status for r in final} == {"failed"}
-    assert deliver_due(station.app, at(DAY, 12), notifiers=factory) == []
+    assert outbox.deliver_due(at(DAY, 12)) == []
     with station.app.db.session() as session:
         rows = session.scalars(select(Delivery)).all()
         assert {(d.status, d.attempts) for d in rows} == {("failed", 3)}
@@ -88,19 +87,20 @@ def test_any_exception_in_a_channel_is_a_failed_attempt_with_backoff_never_a_loo
 
 def test_a_village_that_caught_up_before_delivery_is_not_reminded(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    import_file(
-        station,
+    station.import_reports(
         write_csv(tmp_path / "a.csv", ["2026-11-30,na-pan,60,200", "2026-11-30,khon-pau,90,180"]),
         at(DAY, 22),
     )
-    assert [n["village"] for n in notices_on(station.app, DAY)] == ["na-pan"]  # queued in quiet hours
-    import_file(
-        station, write_csv(tmp_path / "b.csv", ["2026-12-01,na-pan,140,310"]), at(DAY + timedelta(days=1), 6)
+    assert [n["village"] for n in notices_on(station.config, station.app.db, DAY)] == [
+        "na-pan"
+    ]  # queued in quiet hours
+    station.import_reports(
+        write_csv(tmp_path / "b.csv", ["2026-12-01,na-pan,140,310"]), at(DAY + timedelta(days=1), 6)
     )
-    results = deliver_due(station.app, at(DAY + timedelta(days=1), 7))
+    results = station.app.outbox.deliver_due(at(DAY + timedelta(days=1), 7))
     assert results and {r.status for r in results} == {"cancelled"}
     assert SENT == [] and not (tmp_path / "notices").exists()
-    (notice,) = notices_on(station.app, DAY)
+    (notice,) = notices_on(station.config, station.app.db, DAY)
     assert notice["status"] == "cancelled" and notice["cancelled_at"]
     assert notice["village_name"] == "Nà Pàn"
 
@@ -116,32 +116,31 @@ def test_only_reminders_of_the_current_lagging_spell_count_towards_escalation(
     for offset, rows in enumerate(plan):
         day = date(2026, 11, 25) + timedelta(days=offset)
         csv = write_csv(tmp_path / f"{offset}.csv", [r.format(d=day) for r in rows])
-        escalations.append(len(import_file(station, csv, at(day)).evaluation.escalations))
+        escalations.append(len(station.import_reports(csv, at(day)).evaluation.escalations))
     # before: the 25th and 26th reminders counted with the 28th (an escalation on the 28th)
     assert escalations == [0, 0, 0, 0, 0, 1]
 
 
 def test_a_fresh_install_says_no_figures_yet_never_zero_percent(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url)
-    evaluate_all(station.app, DAY, at(DAY))  # nobody has reported yet
+    evaluate_all(station.config, station.app.store, DAY, at(DAY))  # nobody has reported yet
     for village, body in bodies(station).items():
         assert "0%" not in body and "0,0%" not in body, village
         assert "chưa gửi báo cáo" in body
-    (row,) = [n for n in notices_on(station.app, DAY) if n["village"] == "na-pan"]
+    (row,) = [n for n in notices_on(station.config, station.app.db, DAY) if n["village"] == "na-pan"]
     assert row["reasons"] == ["stale"]  # unknown rates are not "behind"
 
 
 def test_a_contact_named_by_role_is_addressed_once(tmp_path: Path, db_url: str) -> None:
     station = open_flow(tmp_path, db_url, escalate_after=1)
-    import_file(
-        station,
+    station.import_reports(
         write_csv(tmp_path / "a.csv", ["2026-11-30,na-pan,60,200", "2026-11-30,khon-pau,95,185"]),
         at(DAY),
     )
     (body,) = bodies(station, "escalation").values()
     assert "Đồng chí Trưởng Công an xã." in body
     assert "Trưởng Công an xã, Trưởng Công an xã" not in body
-    (escalation,) = [n for n in notices_on(station.app, DAY) if n["kind"] == "escalation"]
+    (escalation,) = [n for n in notices_on(station.config, station.app.db, DAY) if n["kind"] == "escalation"]
     assert "Trưởng Công an xã (Trưởng Công an xã)" not in {d["recipient"] for d in escalation["deliveries"]}
 
 
@@ -164,9 +163,9 @@ def test_two_contacts_sharing_one_gateway_address_get_one_notice(tmp_path: Path,
     from scheduler.service.station import Station
 
     station = Station(App.create(load_config(path)))
-    result = evaluate_all(station.app, DAY, at(DAY))
+    result = evaluate_all(station.config, station.app.store, DAY, at(DAY))
     assert len(result.reminders) == 2  # both villages, nothing dropped
-    (notice,) = [n for n in notices_on(station.app, DAY) if n["village"] == "na-pan"]
+    (notice,) = [n for n in notices_on(station.config, station.app.db, DAY) if n["village"] == "na-pan"]
     recipients = {d["target"]: d["recipient"] for d in notice["deliveries"]}
     assert recipients == {
         "loaflow://gw/…": "Hoàng Văn Tuấn (Trưởng thôn), Lộc Văn Bình (Tổ trưởng ANTT)",

@@ -197,7 +197,9 @@ def test_pinned_village_script_goes_to_each_lagging_village_only() -> None:
 
 def test_drop_detail_is_readable_vietnamese() -> None:
     (decision,) = fit([Candidate(script("a"))], {"a": 20.0}, 16.0, 2.0)[1]
-    assert decision.detail == "không đủ chỗ trong 16 giây (bài dài ít nhất 20 giây, chương trình đã có 0 giây)"
+    assert (
+        decision.detail == "không đủ chỗ trong 16 giây (bài dài ít nhất 20 giây, chương trình đã có 0 giây)"
+    )
 
 
 def test_fitting_keeps_a_short_item_that_still_fits_after_a_long_one_is_dropped() -> None:

@@ -119,10 +119,7 @@ def test_airing_does_not_wait_for_a_hanging_render_or_delivery(station: Station)
     render = threading.Thread(target=runtime.render)
     render.start()
     assert stuck.wait(10)
-    import scheduler.service.runtime as runtime_module
-
-    real_deliver = runtime_module.deliver_due
-    runtime_module.deliver_due = lambda app, now: hang(now)  # type: ignore[assignment]
+    station.app.outbox.deliver_due = hang  # type: ignore[method-assign,assignment]
     try:
         stuck.clear()
         deliver = threading.Thread(target=runtime.deliver)
@@ -134,7 +131,6 @@ def test_airing_does_not_wait_for_a_hanging_render_or_delivery(station: Station)
         assert station.vitals.last_air_lateness_s == 1.0
     finally:
         release.set()
-        runtime_module.deliver_due = real_deliver  # type: ignore[assignment]
         render.join(10)
         deliver.join(10)
 

@@ -190,7 +190,7 @@ def test_crash_after_folder_before_row_then_restart(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGKILL between writing the folder and marking the row ready: the restart rebuilds and airs once."""
-    import scheduler.programs.studio as building
+    import scheduler.programs.writing as building
 
     real_swap = building.swap_into_place
 
@@ -382,11 +382,12 @@ def test_a_broken_adapter_fails_the_broadcast_and_the_manifest_says_so(tmp_path:
 
 
 def test_claim_refuses_a_program_past_its_grace(tmp_path: Path, db_url: str) -> None:
-    from scheduler.programs.airing import claim
 
     station = open_station(tmp_path, db_url)
     result = station.build(MONDAY, "sang", "trung-tam", local(4, 0))
-    assert claim(station.app, result.broadcast_id, local(5, 35, 1), None) is None  # 5 min 1 s late: never
-    got = claim(station.app, result.broadcast_id, local(5, 34, 59), None)
+    assert (
+        station.app.on_air.claim(result.broadcast_id, local(5, 35, 1), None) is None
+    )  # 5 min 1 s late: never
+    got = station.app.on_air.claim(result.broadcast_id, local(5, 34, 59), None)
     assert got is not None and got.status == "airing"
-    assert claim(station.app, result.broadcast_id, local(5, 35), None) is None  # claimed once only
+    assert station.app.on_air.claim(result.broadcast_id, local(5, 35), None) is None  # claimed once only

@@ -19,7 +19,6 @@ from scheduler.config import load_config
 from scheduler.db.models import AsRun, Broadcast
 from scheduler.files import staging_dir, swap_into_place
 from scheduler.playout import Airing, PlayoutAdapter
-from scheduler.programs.airing import claim
 from scheduler.service.app import App
 from scheduler.service.station import Station
 
@@ -135,7 +134,7 @@ def test_claiming_is_not_airing_the_row_is_airing_with_its_as_run_start(tmp_path
     station = open_station(tmp_path, db_url)
     station.tick(local(4, 0))
     (row, _) = rows_at(station)
-    got = claim(station.app, row.id, local(5, 30, 1), station.run_id)
+    got = station.app.on_air.claim(row.id, local(5, 30, 1), station.run_id)
     assert got is not None and got.status == "airing" and got.claimed_by == station.run_id
     with station.app.db.session() as session:
         (record,) = session.scalars(select(AsRun)).all()
@@ -150,7 +149,7 @@ def claimed_then_killed(tmp_path: Path, db_url: str, **kwargs: object) -> Statio
     station = open_station(tmp_path, db_url, **kwargs)
     station.tick(local(4, 0))
     for row in rows_at(station):
-        assert claim(station.app, row.id, local(5, 30), station.run_id) is not None
+        assert station.app.on_air.claim(row.id, local(5, 30), station.run_id) is not None
     return restart(station)  # killed right after claiming, before any adapter ran
 
 
@@ -173,7 +172,7 @@ def test_a_player_may_have_started_so_it_fails_interrupted_never_aired(tmp_path:
     station = open_station(tmp_path, db_url, command="true {file}")
     station.tick(local(4, 0))
     (row, _) = rows_at(station)
-    got = claim(station.app, row.id, local(5, 30), station.run_id)
+    got = station.app.on_air.claim(row.id, local(5, 30), station.run_id)
     assert got is not None
     from scheduler.playout import FolderPlayout
 
@@ -192,7 +191,7 @@ def test_a_finished_airing_recorded_only_in_the_manifest_is_completed(tmp_path: 
     station = open_station(tmp_path, db_url)
     station.tick(local(4, 0))
     for row in rows_at(station):
-        claim(station.app, row.id, local(5, 30), station.run_id)
+        station.app.on_air.claim(row.id, local(5, 30), station.run_id)
     folder = tmp_path / "playout/2026-11-30/sang/trung-tam"
     data = manifest(tmp_path) | {"status": "published"}
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
@@ -225,17 +224,15 @@ def test_an_edited_script_rebuilds_the_ready_program_and_says_why(tmp_path: Path
 def test_new_coverage_figures_rebuild_ahead_but_not_inside_the_margin(tmp_path: Path, db_url: str) -> None:
     from test_coverage_flow import write_csv
 
-    from scheduler.campaign.importing import import_file
-
     station = open_station(tmp_path, db_url)
     station.tick(local(3, 30))
     before = manifest(tmp_path)["items"][0]["text"]
     assert "bắt đầu cài đặt" in before  # nobody has reported yet
-    import_file(station, write_csv(tmp_path / "a.csv", ["2026-11-30,na-pan,100,200"]), local(4, 0))
+    station.import_reports(write_csv(tmp_path / "a.csv", ["2026-11-30,na-pan,100,200"]), local(4, 0))
     after = manifest(tmp_path)["items"][0]["text"]
     assert after == "Đã có 100 hộ cài đặt."  # rebuilt on import, before airtime
 
-    import_file(station, write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,120,220"]), local(5, 29))
+    station.import_reports(write_csv(tmp_path / "b.csv", ["2026-11-30,na-pan,120,220"]), local(5, 29))
     assert station.tick(local(5, 29)).built == []  # one minute before airtime: left as it is
     assert manifest(tmp_path)["items"][0]["text"] == "Đã có 100 hộ cài đặt."
 
@@ -290,8 +287,6 @@ priority: 7
 def test_lagging_villages_of_one_zone_are_named_in_one_item(tmp_path: Path, db_url: str) -> None:
     from test_coverage_flow import write_csv
 
-    from scheduler.campaign.importing import import_file
-
     path = write_commune(tmp_path, db_url, scripts={**SCRIPTS, "nhac-thon": GROUPED})
     text = path.read_text(encoding="utf-8").replace(
         "villages:\n",
@@ -306,7 +301,7 @@ def test_lagging_villages_of_one_zone_are_named_in_one_item(tmp_path: Path, db_u
         "2026-11-29,na-lan,3,5",
         "2026-11-29,khon-pau,95,185",
     ]
-    import_file(station, write_csv(tmp_path / "a.csv", rows), local(18, 0, day=MONDAY - timedelta(days=1)))
+    station.import_reports(write_csv(tmp_path / "a.csv", rows), local(18, 0, day=MONDAY - timedelta(days=1)))
     station.tick(local(3, 30))
     items = [i for i in manifest(tmp_path)["items"] if i["script"] == "nhac-thon"]
     assert len(items) == 1

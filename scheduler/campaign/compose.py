@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from content.context import VillageCoverage
 from content.notices import Notice as NoticeText
 from content.notices import Recipient, render_notice
 from content.render import percent
-from scheduler.campaign.rules import HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE, VillageCoverage
+from scheduler.campaign.figures import campaign_info, commune_info
+from scheduler.campaign.rules import HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE
 from scheduler.campaign.sheets import fold
-from scheduler.campaign.source import village_info
 from scheduler.config import Config, Contact
-from scheduler.programs.context import campaign_info, commune_info
 
 FILE_TARGET = "file"
 
@@ -28,17 +28,17 @@ def reason_sentences(coverage: VillageCoverage, day: date) -> list[str]:
     sentences = []
     for reason in coverage.reasons:
         if reason == HOUSEHOLD_BEHIND:
-            gap = (coverage.expected_household - coverage.household_rate) * 100
+            gap = (coverage.expected_rate - coverage.household_rate) * 100
             sentences.append(
                 f"Tỷ lệ hộ có người cài đặt {percent(coverage.household_rate)}, thấp hơn mức cần đạt "
-                f"{percent(coverage.expected_household)} (chậm {gap:.1f} điểm); còn "
+                f"{percent(coverage.expected_rate)} (chậm {gap:.1f} điểm); còn "
                 f"{coverage.households_missing} hộ chưa có ai cài đặt."
             )
         elif reason == INSTALL_BEHIND:
             sentences.append(
                 f"Tỷ lệ người dùng điện thoại thông minh đã cài đặt {percent(coverage.install_rate)} "
                 f"({coverage.installs}/{coverage.smartphone_users} người), thấp hơn mức cần đạt "
-                f"{percent(coverage.expected_install)}."
+                f"{percent(coverage.expected_install_rate)}."
             )
         elif reason == STALE:
             if coverage.last_report is None:
@@ -88,13 +88,13 @@ def compose(
     reminder_count: int = 0,
     first_reminder: date | None = None,
 ) -> tuple[NoticeText, list[Target]]:
-    village = next(v for v in config.villages if v.id == coverage.village_id)
+    village = next(v for v in config.villages if v.id == coverage.id)
     contacts = village.contacts if kind == "reminder" else config.escalation.contacts
     context: dict[str, object] = {
         "commune": commune_info(config),
         "campaign": campaign_info(config, day),
         "today": day,
-        "village": village_info(config, coverage),
+        "village": coverage,
         "reasons": reason_sentences(coverage, day),
         "recipients": [recipient(c) for c in contacts],
     }

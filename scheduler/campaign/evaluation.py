@@ -15,13 +15,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from content.context import VillageCoverage
 from scheduler.campaign.compose import compose
-from scheduler.campaign.outbox import queue_notice
-from scheduler.campaign.rules import VillageCoverage, evaluate
+from scheduler.campaign.queue import NoticeDraft, queue_notice
+from scheduler.campaign.rules import evaluate
 from scheduler.campaign.store import latest_as_of
+from scheduler.config import Config
 from scheduler.db.models import Notice, VillageState
 from scheduler.events import VillageLagging, VillageRecovered
-from scheduler.service.app import App
+from scheduler.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +43,20 @@ class Evaluation:
         return self.started_lagging + self.recovered
 
 
-def evaluate_all(app: App, day: date, now: datetime) -> Evaluation:
-    config = app.config
-    with app.db.session() as session:
+def evaluate_all(config: Config, store: Store, day: date, now: datetime) -> Evaluation:
+    """Evaluate every village on `day`: states, changes, reminders and escalations, in one transaction."""
+    with store.session() as session:
         latest = latest_as_of(session, day)
         villages = [evaluate(v, latest.get(v.id), config.campaign, day) for v in config.villages]
         result = Evaluation(day, villages)
-        _record_states(app, session, villages, day, now, result)
+        _record_states(store, session, villages, day, now, result)
         lagging = [v for v in villages if v.lagging]
         queued = set(session.execute(select(Notice.village_id, Notice.kind).where(Notice.day == day)))
         for coverage in lagging:
-            if (coverage.village_id, "reminder") not in queued:
-                _queue(app, session, "reminder", coverage, day, now, result.reminders)
-        _escalate(
-            app, session, [v for v in lagging if (v.village_id, "escalation") not in queued], day, now, result
-        )
+            if (coverage.id, "reminder") not in queued:
+                _queue(config, store, session, coverage, result, now=now)
+        unescalated = [v for v in lagging if (v.id, "escalation") not in queued]
+        _escalate(config, store, session, unescalated, result, now)
     log.info(
         "coverage evaluated day=%s villages=%d lagging=%d started_lagging=%s recovered=%s reminders=%d escalations=%d",
         day,
@@ -70,7 +71,12 @@ def evaluate_all(app: App, day: date, now: datetime) -> Evaluation:
 
 
 def _record_states(
-    app: App, session: Session, villages: list[VillageCoverage], day: date, now: datetime, result: Evaluation
+    store: Store,
+    session: Session,
+    villages: list[VillageCoverage],
+    day: date,
+    now: datetime,
+    result: Evaluation,
 ) -> None:
     today = {s.village_id: s for s in session.scalars(select(VillageState).where(VillageState.day == day))}
     before = (
@@ -92,12 +98,12 @@ def _record_states(
             "reasons": list(coverage.reasons),
             "household_rate": coverage.household_rate,
             "install_rate": coverage.install_rate,
-            "expected_rate": coverage.expected_household,
+            "expected_rate": coverage.expected_rate,
         }
-        state = today.get(coverage.village_id)
+        state = today.get(coverage.id)
         if state is None:
-            session.add(VillageState(village_id=coverage.village_id, day=day, evaluated_at=now, **values))
-            was_lagging = previous.get(coverage.village_id, False)
+            session.add(VillageState(village_id=coverage.id, day=day, evaluated_at=now, **values))
+            was_lagging = previous.get(coverage.id, False)
         else:
             was_lagging = state.lagging
             if any(getattr(state, key) != value for key, value in values.items()):
@@ -105,52 +111,69 @@ def _record_states(
                     setattr(state, key, value)
                 state.evaluated_at = now
         if coverage.lagging and not was_lagging:
-            result.started_lagging.append(coverage.village_id)
-            app.events.record(
+            result.started_lagging.append(coverage.id)
+            store.record(
                 session,
-                VillageLagging(at=now, village=coverage.village_id, day=day, reasons=coverage.reasons),
+                VillageLagging(at=now, village=coverage.id, day=day, reasons=coverage.reasons),
             )
         elif was_lagging and not coverage.lagging:
-            result.recovered.append(coverage.village_id)
-            app.events.record(session, VillageRecovered(at=now, village=coverage.village_id, day=day))
+            result.recovered.append(coverage.id)
+            store.record(session, VillageRecovered(at=now, village=coverage.id, day=day))
     session.flush()
 
 
-def _queue(
-    app: App,
-    session: Session,
-    kind: str,
-    coverage: VillageCoverage,
-    day: date,
-    now: datetime,
-    ids: list[int],
-    **extra: object,
-) -> None:
-    text, targets = compose(app.config, kind, coverage, day, **extra)  # type: ignore[arg-type]
-    notice_id = queue_notice(
-        app,
-        session,
-        village_id=coverage.village_id,
-        day=day,
-        kind=kind,
-        reasons=coverage.reasons,
-        text=text,
-        targets=targets,
-        now=now,
-    )
+def _queue(config: Config, store: Store, session: Session, coverage: VillageCoverage, result: Evaluation, *,
+           now: datetime, kind: str = "reminder", **extra: object) -> None:  # fmt: skip
+    text, targets = compose(config, kind, coverage, result.day, **extra)  # type: ignore[arg-type]  # extra: the escalation's figures
+    draft = NoticeDraft(coverage.id, result.day, kind, coverage.reasons, text, targets)
+    notice_id = queue_notice(store, session, draft, now)
     if notice_id is not None:
-        ids.append(notice_id)
+        (result.reminders if kind == "reminder" else result.escalations).append(notice_id)
 
 
 def _escalate(
-    app: App, session: Session, lagging: list[VillageCoverage], day: date, now: datetime, result: Evaluation
+    config: Config,
+    store: Store,
+    session: Session,
+    lagging: list[VillageCoverage],
+    result: Evaluation,
+    now: datetime,
 ) -> None:
-    """After `escalate_after` reminders on different days with neither rate improving since the first of
-    them. Only reminders of the village's current lagging spell count: not those sent before it was last
-    on track, and not cancelled ones (the village had caught up before they went out)."""
-    if not lagging:
+    """After `escalate_after` reminders on different days with neither rate improving since the first of them."""
+    needed = config.reminders.escalate_after
+    due = _first_reminders(session, lagging, result.day, needed)
+    if not due:
         return
-    needed = app.config.reminders.escalate_after
+    then = {
+        (s.village_id, s.day): s
+        for s in session.scalars(
+            select(VillageState).where(
+                VillageState.village_id.in_(due), VillageState.day.in_(set(due.values()))
+            )
+        )
+    }
+    for coverage in lagging:
+        first = due.get(coverage.id)
+        state = then.get((coverage.id, first)) if first else None
+        if state is None:
+            continue
+        if coverage.household_rate > state.household_rate or coverage.install_rate > state.install_rate:
+            continue  # progress since the first reminder: no escalation
+        _queue(
+            config, store, session, coverage, result,
+            now=now, kind="escalation", reminder_count=needed, first_reminder=first,
+        )  # fmt: skip
+
+
+def _first_reminders(
+    session: Session, lagging: list[VillageCoverage], day: date, needed: int
+) -> dict[str, date]:
+    """For each village with at least `needed` reminders, the day of the first of its last `needed`.
+
+    Only reminders of the village's current lagging spell count: not those sent before it was last on
+    track, and not cancelled ones (the village had caught up before they went out)."""
+    if not lagging:
+        return {}
     on_track = (
         select(VillageState.village_id, func.max(VillageState.day).label("day"))
         .where(VillageState.lagging.is_(False), VillageState.day < day)
@@ -168,7 +191,7 @@ def _escalate(
             Notice.kind == "reminder",
             Notice.day <= day,
             Notice.cancelled_at.is_(None),
-            Notice.village_id.in_([v.village_id for v in lagging]),
+            Notice.village_id.in_([v.id for v in lagging]),
             or_(on_track.c.day.is_(None), Notice.day > on_track.c.day),
         )
         .subquery()
@@ -178,47 +201,19 @@ def _escalate(
         select(ranked.c.village_id, ranked.c.day).where(ranked.c.rank <= needed).order_by(ranked.c.day.desc())
     ):
         recent.setdefault(village_id, []).append(reminder_day)
-    due = {village_id: days[-1] for village_id, days in recent.items() if len(days) >= needed}
-    if not due:
-        return
-    then = {
-        (s.village_id, s.day): s
-        for s in session.scalars(
-            select(VillageState).where(
-                VillageState.village_id.in_(due), VillageState.day.in_(set(due.values()))
-            )
-        )
-    }
-    for coverage in lagging:
-        first = due.get(coverage.village_id)
-        state = then.get((coverage.village_id, first)) if first else None
-        if state is None:
-            continue
-        if coverage.household_rate > state.household_rate or coverage.install_rate > state.install_rate:
-            continue  # progress since the first reminder: no escalation
-        _queue(
-            app,
-            session,
-            "escalation",
-            coverage,
-            day,
-            now,
-            result.escalations,
-            reminder_count=needed,
-            first_reminder=first,
-        )
+    return {village_id: days[-1] for village_id, days in recent.items() if len(days) >= needed}
 
 
-def evaluate_if_due(app: App, now: datetime) -> Evaluation | None:
+def evaluate_if_due(config: Config, store: Store, now: datetime) -> Evaluation | None:
     """The daily evaluation (staleness moves with the calendar): once a day from `reminders.evaluate_at`."""
-    local = now.astimezone(app.config.tz)
-    if local.time() < app.config.reminders.evaluate_at:
+    local = now.astimezone(config.tz)
+    if local.time() < config.reminders.evaluate_at:
         return None
-    with app.db.session() as session:
+    with store.session() as session:
         done = session.scalar(select(VillageState.id).where(VillageState.day == local.date()).limit(1))
     if done is not None:
         return None
     try:
-        return evaluate_all(app, local.date(), now)
+        return evaluate_all(config, store, local.date(), now)
     except IntegrityError:  # another process (an import, `loa coverage evaluate`) evaluated it just now
         return None

@@ -1,4 +1,6 @@
-"""`loa coverage import`: a report file goes in whole or not at all, then the villages are evaluated."""
+"""`loa coverage import`: a report file goes in whole or not at all, then the villages are evaluated.
+
+(The programs whose figures changed are rebuilt by the service right after: `Station.import_reports`.)"""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from pathlib import Path
 from scheduler.campaign.evaluation import Evaluation, evaluate_all
 from scheduler.campaign.importer import ImportProblem, read_reports
 from scheduler.campaign.store import store_reports
+from scheduler.config import Config
 from scheduler.errors import InputError
 from scheduler.events import CoverageReported, ReportReplaced
-from scheduler.service.station import Station
+from scheduler.store import Store
 
 
 class ImportRejected(InputError):
@@ -36,39 +39,30 @@ class ImportSummary:
     lagging: list[str] = field(default_factory=list)
 
 
-def import_file(station: Station, path: Path, now: datetime) -> ImportSummary:
-    app = station.app
-    today = now.astimezone(app.config.tz).date()
-    parsed = read_reports(path, app.config.villages, today=today)
+def import_file(config: Config, store: Store, path: Path, now: datetime) -> ImportSummary:
+    today = now.astimezone(config.tz).date()
+    parsed = read_reports(path, config.villages, today=today)
     if parsed.errors:
         raise ImportRejected(path, parsed.errors)
-    with app.db.session() as session:
+    with store.session() as session:
         stored = store_reports(session, parsed.reports, source=path.name, now=now)
         for report, before in stored.replaced:
-            after = {key: getattr(report, key) for key in before if key != "unsafe_households"}
-            app.events.record(
-                session,
-                ReportReplaced(
-                    at=now,
-                    village=report.village_id,
-                    day=report.day,
-                    before={k: v for k, v in before.items() if k != "unsafe_households"},
-                    after=after,
-                ),
+            figures = {k: v for k, v in before.items() if k != "unsafe_households"}
+            after = {key: getattr(report, key) for key in figures}
+            event = ReportReplaced(
+                at=now, village=report.village_id, day=report.day, before=figures, after=after
             )
-        app.events.record(
-            session,
-            CoverageReported(
-                at=now,
-                source=path.name,
-                rows=len(parsed.reports),
-                inserted=stored.inserted,
-                replaced=len(stored.replaced),
-                unchanged=stored.unchanged,
-            ),
+            store.record(session, event)
+        reported = CoverageReported(
+            at=now,
+            source=path.name,
+            rows=len(parsed.reports),
+            inserted=stored.inserted,
+            replaced=len(stored.replaced),
+            unchanged=stored.unchanged,
         )
-    evaluation = evaluate_all(app, today, now)
-    rebuilt = station.refresh(now)
+        store.record(session, reported)
+    evaluation = evaluate_all(config, store, today, now)
     return ImportSummary(
         source=path.name,
         rows=len(parsed.reports),
@@ -77,6 +71,5 @@ def import_file(station: Station, path: Path, now: datetime) -> ImportSummary:
         unchanged=stored.unchanged,
         warnings=parsed.warnings,
         evaluation=evaluation,
-        rerendered=sum(1 for r in rebuilt if r.built),
-        lagging=[v.village_id for v in evaluation.villages if v.lagging],
+        lagging=[v.id for v in evaluation.villages if v.lagging],
     )

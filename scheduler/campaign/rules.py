@@ -3,8 +3,8 @@
 household_rate = households_installed / households
 install_rate   = installs / smartphone_users
 expected(d)    = target × clamp((d − start) / (deadline − start), 0, 1)
-lagging on d   : household_rate < expected_household − behind_points/100  → "household_behind"
-                 install_rate   < expected_install   − behind_points/100  → "install_behind"
+lagging on d   : household_rate < expected_rate         − behind_points/100  → "household_behind"
+                 install_rate   < expected_install_rate − behind_points/100  → "install_behind"
                  latest report older than stale_days days, or none and the
                  campaign started more than stale_days days ago            → "stale"
 A village that has never reported has unknown rates (not 0 %): only "stale" can apply to it.
@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from content.context import CoverageInfo
+from content.context import CoverageInfo, VillageCoverage
+from content.context import commune_totals as totals_of
 from content.context import expected_rate as linear_expected_rate
 from scheduler.config import Campaign, Village
 
@@ -34,35 +35,6 @@ class Latest:
     installs: int
     smartphone_users: int | None  # latest estimate given on or before the date, if any
     unsafe_households: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class VillageCoverage:
-    village_id: str
-    households: int
-    households_installed: int
-    household_rate: float
-    smartphone_users: int
-    installs: int
-    install_rate: float
-    expected_household: float
-    expected_install: float
-    last_report: date | None
-    unsafe_households: int
-    reasons: tuple[str, ...]
-
-    @property
-    def lagging(self) -> bool:
-        return bool(self.reasons)
-
-    @property
-    def reported(self) -> bool:
-        """False while the village has sent no report: its rates are unknown, not zero."""
-        return self.last_report is not None
-
-    @property
-    def households_missing(self) -> int:
-        return max(self.households - self.households_installed, 0)
 
 
 def progress(campaign: Campaign, day: date) -> float:
@@ -103,15 +75,16 @@ def evaluate(village: Village, latest: Latest | None, campaign: Campaign, day: d
     elif (day - campaign.start).days > stale_days:
         reasons.append(STALE)
     return VillageCoverage(
-        village_id=village.id,
+        id=village.id,
+        name=village.name,
         households=village.households,
         households_installed=installed,
         household_rate=household_rate,
         smartphone_users=users,
         installs=installs,
         install_rate=install_rate,
-        expected_household=expected_household,
-        expected_install=expected_install,
+        expected_rate=expected_household,
+        expected_install_rate=expected_install,
         last_report=latest.day if latest else None,
         unsafe_households=latest.unsafe_households if latest else 0,
         reasons=tuple(reasons),
@@ -120,20 +93,4 @@ def evaluate(village: Village, latest: Latest | None, campaign: Campaign, day: d
 
 def commune_totals(villages: list[VillageCoverage], campaign: Campaign, day: date) -> CoverageInfo:
     """The commune's figures as templates and reports read them (`reported`: some village has reported)."""
-    households = sum(v.households for v in villages)
-    installed = sum(v.households_installed for v in villages)
-    users = sum(v.smartphone_users for v in villages)
-    installs = sum(v.installs for v in villages)
-    reported = sum(1 for v in villages if v.last_report is not None)
-    return CoverageInfo(
-        reported=reported > 0,
-        households=households,
-        households_installed=installed,
-        household_rate=rate(installed, households),
-        smartphone_users=users,
-        installs=installs,
-        install_rate=rate(installs, users),
-        villages_total=len(villages),
-        villages_reported=reported,
-        expected_rate=campaign.targets.household_rate * progress(campaign, day),
-    )
+    return totals_of(villages, expected_rate=campaign.targets.household_rate * progress(campaign, day))

@@ -41,12 +41,12 @@ def coverage_import(
     file: Annotated[Path, typer.Argument(help="Tệp báo cáo .csv hoặc .xlsx.")],
 ) -> None:
     """Nhập báo cáo của các thôn (cả tệp hoặc không dòng nào), rồi đánh giá lại tiến độ."""
-    from scheduler.campaign.importing import ImportRejected, import_file
+    from scheduler.campaign.importing import ImportRejected
 
     opts = options(ctx)
     station = open_station(opts)
     try:
-        summary = import_file(station, file, opts.clock().now())
+        summary = station.import_reports(file, opts.clock().now())
     except ImportRejected as exc:
         if len(exc.problems) == 1 and exc.problems[0].row is None:  # the file itself: one line
             typer.echo(f"lỗi: {exc.problems[0]}", err=True)
@@ -87,22 +87,19 @@ def coverage_template(
 
 
 def status_rows(opts: Options, day: date) -> dict[str, Any]:
+    from scheduler.campaign.figures import DatabaseCoverage
     from scheduler.campaign.rules import commune_totals
-    from scheduler.campaign.source import DatabaseCoverage
-    from scheduler.db.engine import Database
 
     config = opts.config()
-    coverage = DatabaseCoverage(config, Database(config.database.url).migrate())
-    villages = coverage.villages(day)
+    villages = DatabaseCoverage(config, opts.database()).villages(day)
     totals = commune_totals(villages, config.campaign, day)
-    names = {v.id: v.name for v in config.villages}
     return {
         "date": day.isoformat(),
         "expected_rate": round(totals.expected_rate, 6),
         "villages": [
             {
-                "id": v.village_id,
-                "name": names[v.village_id],
+                "id": v.id,
+                "name": v.name,
                 "households": v.households,
                 "households_installed": v.households_installed,
                 "household_rate": round(v.household_rate, 6) if v.reported else None,  # unknown, not 0
@@ -199,9 +196,9 @@ def coverage_evaluate(
     opts = options(ctx)
     station = open_station(opts)
     now = opts.clock().now()
-    result = evaluate_all(station.app, parse_date(day, "--date", _today(opts)), now)
+    result = evaluate_all(station.config, station.app.store, parse_date(day, "--date", _today(opts)), now)
     rebuilt = station.refresh(now)
-    lagging = _names(opts, [v.village_id for v in result.villages if v.lagging])
+    lagging = _names(opts, [v.id for v in result.villages if v.lagging])
     typer.echo(
         f"Ngày {result.day}: {len(lagging)}/{len(result.villages)} thôn chậm tiến độ"
         + (f" ({', '.join(lagging)})" if lagging else "")
@@ -219,11 +216,10 @@ def reminders_list(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các thông báo nhắc và vượt cấp, với trạng thái gửi."""
-    from scheduler.campaign.notices import notices_on
+    from scheduler.campaign.listing import notices_on
 
     opts = options(ctx)
-    station = open_station(opts)
-    rows = notices_on(station.app, parse_date(day, "--date", date.min) if day else None)
+    rows = notices_on(opts.config(), opts.database(), parse_date(day, "--date", date.min) if day else None)
     if as_json:
         typer.echo(dumps(rows))
         return
@@ -250,16 +246,14 @@ def reminders_list(
 @reminders_app.command("deliver")
 def reminders_deliver(ctx: typer.Context) -> None:
     """Gửi ngay các thông báo đến hạn (trừ giờ yên lặng)."""
-    from scheduler.campaign.outbox import deliver_due, in_quiet_hours
-
     opts = options(ctx)
-    station = open_station(opts)
+    outbox = open_station(opts).app.outbox
     now = opts.clock().now()
-    if in_quiet_hours(station.app, now):
-        start, end = station.app.config.reminders.quiet_hours
+    if outbox.in_quiet_hours(now):
+        start, end = outbox.config.reminders.quiet_hours
         typer.echo(f"Đang trong giờ yên lặng ({start:%H:%M}–{end:%H:%M}): thông báo sẽ được gửi sau.")
         return
-    results = deliver_due(station.app, now)
+    results = outbox.deliver_due(now)
     sent = sum(1 for r in results if r.status == "sent")
     typer.echo(f"Đã gửi {sent}/{len(results)} lượt.")
     for r in results:
@@ -272,11 +266,11 @@ def reminders_retry(
     ctx: typer.Context, notice_id: Annotated[int, typer.Argument(help="Số thông báo.")]
 ) -> None:
     """Gửi lại một thông báo đã lỗi (ở lần gửi tới)."""
-    from scheduler.campaign.outbox import retry
+    from scheduler.campaign.outbox import Outbox
+    from scheduler.store import Store
 
     opts = options(ctx)
-    station = open_station(opts)
-    count = retry(station.app, notice_id, opts.clock().now())
+    count = Outbox(opts.config(), Store.open(opts.database())).retry(notice_id, opts.clock().now())
     typer.echo(
         f"Thông báo {notice_id}: {count} lượt gửi được đặt lại, sẽ gửi ở lần chạy tới (loa reminders deliver)."
     )

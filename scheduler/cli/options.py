@@ -16,6 +16,7 @@ from scheduler.config import Config, load_config
 from scheduler.errors import InputError
 
 if TYPE_CHECKING:
+    from scheduler.db.engine import Database
     from scheduler.service.station import Station
 
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,6 +47,12 @@ class Options:
                 f"--now: thời điểm không hợp lệ {self.now_text!r}; dùng ISO-8601, ví dụ 2026-12-01T05:00"
             ) from None
         return Clock.starting_at(moment) if running else Clock.fixed(moment)
+
+    def database(self) -> Database:
+        """The database alone, up to date (for commands that only read or write rows: no audio stack)."""
+        from scheduler.db.engine import Database
+
+        return Database(self.config().database.url).migrate()
 
 
 def options(ctx: typer.Context) -> Options:

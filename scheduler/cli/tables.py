@@ -48,3 +48,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def minutes(seconds: float | None) -> str:
+    """90.4 → "1:30" (a program's length as operators write it); empty when unknown or zero."""
+    if not seconds:
+        return ""
+    mins, secs = divmod(int(round(seconds)), 60)
+    return f"{mins}:{secs:02d}"

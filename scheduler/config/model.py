@@ -1,12 +1,10 @@
-"""The typed configuration: `config.yaml`, validated once at start and passed down.
+"""The typed configuration: every key of `config.yaml`, its default and its checks (pydantic, frozen).
 
-A bad value stops the service with one line naming the file, the YAML line and the key path
-(`config.yaml:42: slots[1].time: ...`). Relative paths resolve against the config file.
+Messages are Vietnamese: a clerk reads them (see `loading` for how they name the file, line and key).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,7 +14,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -28,8 +25,6 @@ from scheduler.config.values import (
     Ident,
     QuietHours,
 )
-from scheduler.config.yaml_lines import YamlSyntaxError, line_of, load_with_lines, read_text
-from scheduler.errors import ConfigError
 
 
 class Model(BaseModel):
@@ -215,12 +210,12 @@ class Config(Model):
         zone_ids = {z.id for z in self.zones}
         for i, village in enumerate(self.villages):
             if village.zone not in zone_ids:
-                raise _RefError(("villages", i, "zone"), f"cụm loa {village.zone!r} không có trong zones")
+                raise RefError(("villages", i, "zone"), f"cụm loa {village.zone!r} không có trong zones")
         for i, slot in enumerate(self.slots):
             if slot.zones != "all":
                 for j, zone in enumerate(slot.zones):
                     if zone not in zone_ids:
-                        raise _RefError(("slots", i, "zones", j), f"cụm loa {zone!r} không có trong zones")
+                        raise RefError(("slots", i, "zones", j), f"cụm loa {zone!r} không có trong zones")
         return self
 
     @property
@@ -243,7 +238,7 @@ class Config(Model):
         return [v for v in self.villages if v.zone == zone_id]
 
 
-class _RefError(ValueError):
+class RefError(ValueError):
     """A cross-reference error that knows its key path (raised inside a model validator)."""
 
     def __init__(self, loc: tuple[str | int, ...], message: str):
@@ -255,107 +250,5 @@ def _unique(items: list[Any], name: str) -> None:
     seen: set[str] = set()
     for i, item in enumerate(items):
         if item.id in seen:
-            raise _RefError((name, i, "id"), f"id {item.id!r} bị trùng")
+            raise RefError((name, i, "id"), f"id {item.id!r} bị trùng")
         seen.add(item.id)
-
-
-_MESSAGES = {
-    "missing": "thiếu khóa bắt buộc",
-    "extra_forbidden": "khóa không được hỗ trợ (kiểm tra chính tả)",
-    "int_parsing": "phải là số nguyên",
-    "int_type": "phải là số nguyên",
-    "float_parsing": "phải là số",
-    "float_type": "phải là số",
-    "bool_parsing": "phải là true hoặc false",
-    "string_type": "phải là chuỗi ký tự",
-    "date_from_datetime_parsing": "ngày không hợp lệ, dùng dạng YYYY-MM-DD",
-    "date_parsing": "ngày không hợp lệ, dùng dạng YYYY-MM-DD",
-    "date_type": "ngày không hợp lệ, dùng dạng YYYY-MM-DD",
-    "list_type": "phải là một danh sách",
-    "dict_type": "phải là một bảng khóa: giá trị",
-    "model_type": "phải là một bảng khóa: giá trị",
-    "too_short": "danh sách không được rỗng",
-    "string_pattern_mismatch": "giá trị không đúng dạng (mã: chữ thường không dấu, số, '-' hoặc '_'; số gọi: chỉ chữ số)",
-    "string_too_short": "không được để trống",
-}
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind = error.get("type", "")
-    if kind == "value_error":
-        cause = error.get("ctx", {}).get("error")
-        return str(cause) if cause else str(error.get("msg", ""))
-    if kind == "literal_error":
-        return f"giá trị không hợp lệ {error.get('input')!r}; chọn một trong: {error['ctx']['expected']}"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = next(iter(error.get("ctx", {}).values()), "")
-        words = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
-        return f"phải {words[kind]} {bound}"
-    return _MESSAGES.get(kind, str(error.get("msg", "")))
-
-
-def _loc_text(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    # pydantic adds union branch names ("list[...]", "literal[...]") and validator names to locations
-    return tuple(p for p in loc if isinstance(p, int) or ("[" not in str(p) and "function-" not in str(p)))
-
-
-def load_config(path: Path | str, *, database_url: str | None = None) -> Config:
-    """Read and validate `path`; `database_url` (from LOA_DATABASE_URL) overrides `database.url`."""
-    path = Path(path)
-    try:
-        text = read_text(path)
-    except FileNotFoundError:
-        raise ConfigError(path, "không tìm thấy tệp cấu hình") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"không đọc được tệp cấu hình: {exc}") from None
-    try:
-        data, lines = load_with_lines(text)
-    except YamlSyntaxError as exc:
-        raise ConfigError(path, exc.message, line=exc.line) from None
-    if not isinstance(data, dict):
-        raise ConfigError(path, "tệp cấu hình phải là một bảng khóa: giá trị", line=1)
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = _clean_loc(tuple(error["loc"]))
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, _RefError):
-            loc = cause.loc
-        raise ConfigError(
-            path, _message(error), line=line_of(lines, loc), key=_loc_text(loc) or None
-        ) from None
-    return _resolve(config, path, database_url)
-
-
-def _resolve(config: Config, path: Path, database_url: str | None) -> Config:
-    base = path.resolve().parent
-
-    def absolute(p: Path) -> Path:
-        return p if p.is_absolute() else base / p
-
-    url = database_url or config.database.url
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
-        url = "sqlite:///" + str(absolute(Path(url.removeprefix("sqlite:///"))))
-    return config.model_copy(
-        update={
-            "source": path.resolve(),
-            "scripts": config.scripts.model_copy(update={"dir": absolute(config.scripts.dir)}),
-            "playout": config.playout.model_copy(update={"dir": absolute(config.playout.dir)}),
-            "audio": config.audio.model_copy(update={"cache_dir": absolute(config.audio.cache_dir)}),
-            "notices": config.notices.model_copy(
-                update={
-                    "dir": absolute(config.notices.dir),
-                    "templates": absolute(config.notices.templates) if config.notices.templates else None,
-                }
-            ),
-            "database": config.database.model_copy(update={"url": url}),
-        }
-    )

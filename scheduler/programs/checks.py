@@ -16,12 +16,13 @@ from content.library import Script
 from content.notices import NOTICE_KINDS, render_notice, sample_notice_context
 from content.slots import match_slot
 from content.speech import normalize
+from scheduler.campaign.figures import Figures, NoReports
 from scheduler.config import Config
 from scheduler.config.settings import speech_settings
 from scheduler.errors import PlayoutError
 from scheduler.playout.base import Airing
 from scheduler.playout.command import PLACEHOLDERS, command_line
-from scheduler.programs.context import UnreportedCoverage, build_context
+from scheduler.programs.context import build_context
 from scheduler.programs.planner import groups_villages
 
 SYLLABLES_PER_SECOND = 3.0  # a loudspeaker announcer's pace; the offline voice is a little slower
@@ -127,7 +128,9 @@ def _contexts(config: Config, script: Script, today: date, now: datetime) -> lis
     )
     slot = config.slots[0] if config.slots and not script.urgent else None
     return [
-        build_context(config, UnreportedCoverage(config), today, slot=slot, villages=villages, alert=alert)
+        build_context(
+            config, Figures(config, NoReports(config)), today, slot=slot, villages=villages, alert=alert
+        )
     ]
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from audio.program import ProgramBuilder
+from scheduler.config import Config
+from scheduler.db.engine import Database
 from scheduler.db.models import FINAL, Broadcast, BroadcastItem
-from scheduler.service.app import App
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,10 @@ class CleanupReport:
     cache_bytes_left: int
 
 
-def cleanup(app: App, now: datetime) -> CleanupReport:
-    removed = remove_old_playout(app, now)
-    keep = protected_cache_paths(app)
-    evicted = app.builder.cache.evict(app.config.audio.cache_max_mb * 1024 * 1024, keep=keep)
+def cleanup(config: Config, db: Database, sound: ProgramBuilder, now: datetime) -> CleanupReport:
+    removed = remove_old_playout(config, db, now)
+    keep = protected_cache_paths(db, sound)
+    evicted = sound.cache.evict(config.audio.cache_max_mb * 1024 * 1024, keep=keep)
     report = CleanupReport(removed, evicted.files_removed, evicted.bytes_removed, evicted.bytes_left)
     log.info(
         "cleanup done folders_removed=%d cache_files_removed=%d cache_mb_removed=%.1f cache_mb_left=%.1f kept=%d",
@@ -42,14 +44,14 @@ def cleanup(app: App, now: datetime) -> CleanupReport:
     return report
 
 
-def remove_old_playout(app: App, now: datetime) -> list[str]:
+def remove_old_playout(config: Config, db: Database, now: datetime) -> list[str]:
     """Date folders older than `playout.keep_days` whose broadcasts have all reached a final state."""
-    root = app.config.playout.dir
-    oldest = now.astimezone(app.config.tz).date() - timedelta(days=app.config.playout.keep_days)
+    root = config.playout.dir
+    oldest = now.astimezone(config.tz).date() - timedelta(days=config.playout.keep_days)
     days = sorted(d for d in _dated_folders(root) if d < oldest)
     if not days:
         return []
-    with app.db.session() as session:
+    with db.session() as session:
         busy = set(
             session.scalars(
                 select(Broadcast.day)
@@ -78,9 +80,9 @@ def _dated_folders(root: Path) -> list[date]:
     return found
 
 
-def protected_cache_paths(app: App) -> set[Path]:
+def protected_cache_paths(db: Database, sound: ProgramBuilder) -> set[Path]:
     """The cache files the items of programs not yet aired need (planned, ready or airing)."""
-    with app.db.session() as session:
+    with db.session() as session:
         rows = session.execute(
             select(BroadcastItem.audio_key, BroadcastItem.request_key, BroadcastItem.sha256)
             .join(Broadcast, Broadcast.id == BroadcastItem.broadcast_id)
@@ -89,5 +91,5 @@ def protected_cache_paths(app: App) -> set[Path]:
     keep: set[Path] = set()
     for audio_key, request_key, sha256 in rows:
         if audio_key:
-            keep.update(app.builder.cache_paths(audio_key, request_key, sha256))
+            keep.update(sound.cache_paths(audio_key, request_key, sha256))
     return keep

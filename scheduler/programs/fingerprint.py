@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from content.library import Library
+from scheduler.campaign.figures import Figures
 from scheduler.config import Config, Slot
-from scheduler.programs.context import CoverageSnapshot
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
 
@@ -66,7 +66,7 @@ class ProgramInputs:
 def program_inputs(
     config: Config,
     library: Library,
-    coverage: CoverageSnapshot,
+    coverage: Figures,
     *,
     day: date,
     slot: Slot,

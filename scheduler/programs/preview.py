@@ -13,10 +13,10 @@ from audio.program import ProgramTags
 from content.library import Script
 from scheduler.errors import InputError
 from scheduler.files import write_atomic
-from scheduler.programs.context import CoverageSnapshot, build_context
+from scheduler.programs.context import build_context
+from scheduler.programs.items import item_source
 from scheduler.programs.planner import groups_villages
-from scheduler.programs.studio import item_source
-from scheduler.service.app import App
+from scheduler.programs.studio import Studio
 
 
 @dataclass(frozen=True)
@@ -32,25 +32,25 @@ class Preview:
 
 
 def preview(
-    app: App, script_id: str, day: date, output: Path, now: datetime, *, village: str | None = None
+    studio: Studio, script_id: str, day: date, output: Path, now: datetime, *, village: str | None = None
 ) -> Preview:
     """Render `script_id` as it would air on `day` into the MP3 file `output` (written atomically)."""
     if output.suffix.lower() != ".mp3":
         raise InputError(f"-o: bản nghe thử là tệp .mp3, không phải {output.name!r}")
-    config = app.config
-    script = _find(app, script_id, now)
-    villages = _villages(app, script, day, village)
+    config = studio.config
+    script = _find(studio, script_id, now)
+    villages = _villages(studio, script, day, village)
     slot = (
         next((s for s in config.slots if script.applies_to_slot(s.id)), None) if not script.urgent else None
     )
     alert = ("(nội dung thông báo khẩn)", now, tuple(z.name for z in config.zones)) if script.urgent else None
     context = build_context(
-        config, CoverageSnapshot(app.coverage), day, slot=slot, villages=villages, alert=alert
+        config, studio.coverage.snapshot(), day, slot=slot, villages=villages, alert=alert
     )
-    text = app.renderer.render(script, context)
+    text = studio.renderer.render(script, context)
     names = [v.name for v in config.villages if v.id in villages]
-    spoken, source = item_source(script, text, app.speech, villages=names)
-    item = app.builder.render_item(source)
+    spoken, source = item_source(script, text, studio.speech, villages=names)
+    item = studio.sound.render_item(source)
     tags = ProgramTags(
         title=f"Nghe thử: {source.title}",
         date=day,
@@ -60,15 +60,15 @@ def preview(
     with tempfile.TemporaryDirectory(
         prefix=".loa-preview-", dir=output.parent if output.parent.is_dir() else None
     ) as tmp:
-        built = app.builder.write_program([item], Path(tmp), tags)
+        built = studio.sound.write_program([item], Path(tmp), tags)
         write_atomic(output, (Path(tmp) / built.file).read_bytes())
     return Preview(
         script.id, source.title, text, spoken, item.engine, item.offline, built.duration_s, villages
     )
 
 
-def _find(app: App, script_id: str, now: datetime) -> Script:
-    library = app.library(now)
+def _find(studio: Studio, script_id: str, now: datetime) -> Script:
+    library = studio.library(now)
     if script_id in library.scripts:
         return library.scripts[script_id]
     close = difflib.get_close_matches(script_id, list(library.scripts), n=1)
@@ -76,13 +76,13 @@ def _find(app: App, script_id: str, now: datetime) -> Script:
     broken = [p for p in library.problems if Path(p.file).stem == script_id]
     if broken:
         raise InputError(f"bài {script_id!r} đang có lỗi, chạy `loa check` để xem: {broken[0]}")
-    raise InputError(f"không có bài {script_id!r} trong {app.config.scripts.dir}{hint}")
+    raise InputError(f"không có bài {script_id!r} trong {studio.config.scripts.dir}{hint}")
 
 
-def _villages(app: App, script: Script, day: date, village: str | None) -> tuple[str, ...]:
+def _villages(studio: Studio, script: Script, day: date, village: str | None) -> tuple[str, ...]:
     """A village script speaks of `village`, else of the villages lagging that day (as one zone would
     hear them), else of the first village; a commune script of none."""
-    known = [v.id for v in app.config.villages]
+    known = [v.id for v in studio.config.villages]
     if village is not None and village not in known:
         raise InputError(f"--village: không có thôn {village!r}; các thôn: {', '.join(known)}")
     if script.audience != "village":
@@ -92,8 +92,8 @@ def _villages(app: App, script: Script, day: date, village: str | None) -> tuple
     if village is not None:
         return (village,)
     lagging: list[str] = []
-    for zone in app.config.zones:
-        lagging = app.coverage.lagging_villages(zone.id, day)
+    for zone in studio.config.zones:
+        lagging = studio.coverage.lagging_villages(zone.id, day)
         if lagging:
             break
     chosen = lagging or known[:1]

@@ -5,52 +5,67 @@ unique constraint, not a lock, settles two processes creating the same row."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.config import Config
 from scheduler.db.models import UNAIRED, Broadcast, Status
+from scheduler.db.rows import get_or_insert
+from scheduler.playout.manifest import folder_for
 from scheduler.programs.planner import ROTATION_WINDOW, occurrences
 
 
+@dataclass(frozen=True, order=True)
+class BroadcastKey:
+    """What makes a broadcast unique: its day (commune-local), its slot (or alert id) and its zone."""
+
+    day: date
+    slot: str
+    zone: str
+
+    def folder(self, root: Path) -> Path:
+        """Its playout folder: `<root>/<date>/<slot>/<zone>`."""
+        return folder_for(root, self.day, self.slot, self.zone)
+
+    @classmethod
+    def of(cls, row: Broadcast) -> BroadcastKey:
+        return cls(row.day, row.slot_id, row.zone_id)
+
+
 def ensure_broadcast(
-    session: Session, *, day: date, slot_id: str, zone_id: str, airtime: datetime, kind: str, now: datetime
+    session: Session, key: BroadcastKey, *, airtime: datetime, kind: str, now: datetime
 ) -> Broadcast:
-    """The row for (day, slot, zone), created if missing; the unique constraint settles races."""
+    """The row for `key`, created `planned` if missing."""
     query = select(Broadcast).where(
-        Broadcast.day == day, Broadcast.slot_id == slot_id, Broadcast.zone_id == zone_id
+        Broadcast.day == key.day, Broadcast.slot_id == key.slot, Broadcast.zone_id == key.zone
     )
-    existing = session.scalar(query)
-    if existing is not None:
-        return existing
-    try:
-        with session.begin_nested():
-            row = Broadcast(
-                day=day,
-                slot_id=slot_id,
-                zone_id=zone_id,
-                kind=kind,
-                airtime=airtime,
-                status=Status.PLANNED,
-                updated_at=now,
-            )
-            session.add(row)
-        return row
-    except IntegrityError:
-        return session.scalars(query).one()
+
+    def new() -> Broadcast:
+        return Broadcast(
+            day=key.day,
+            slot_id=key.slot,
+            zone_id=key.zone,
+            kind=kind,
+            airtime=airtime,
+            status=Status.PLANNED,
+            updated_at=now,
+        )
+
+    row, _ = get_or_insert(session, query, new)
+    return row
 
 
-def recent_programs(session: Session, slot_id: str, zone_id: str, before: datetime) -> list[set[str]]:
+def recent_programs(session: Session, key: BroadcastKey, before: datetime) -> list[set[str]]:
     """Script ids of the last programs of this slot and zone that were (or will be) heard, newest first."""
     rows = session.scalars(
         select(Broadcast)
         .where(
-            Broadcast.slot_id == slot_id,
-            Broadcast.zone_id == zone_id,
+            Broadcast.slot_id == key.slot,
+            Broadcast.zone_id == key.zone,
             Broadcast.airtime < before,
             Broadcast.status.in_([Status.READY, Status.AIRING, Status.PUBLISHED, Status.AIRED]),
         )
@@ -65,12 +80,12 @@ def plan_rows(session: Session, config: Config, start: datetime, end: datetime, 
     recorded outcome; future rows not yet aired that the schedule no longer has (a slot or zone removed
     from the config) are deleted. Returns the folders of deleted programs, for the caller to remove."""
     wanted = {
-        (o.day, o.slot.id, zone_id): o.airtime
+        BroadcastKey(o.day, o.slot.id, zone_id): o.airtime
         for o in occurrences(config, start, end)
         for zone_id in config.slot_zones(o.slot)
     }
     existing = {
-        (row.day, row.slot_id, row.zone_id): row
+        BroadcastKey.of(row): row
         for row in session.scalars(
             select(Broadcast).where(
                 Broadcast.kind == "slot", Broadcast.airtime >= start, Broadcast.airtime < end
@@ -80,10 +95,7 @@ def plan_rows(session: Session, config: Config, start: datetime, end: datetime, 
     for key, airtime in sorted(wanted.items()):
         row = existing.get(key)
         if row is None:
-            day, slot_id, zone_id = key
-            ensure_broadcast(
-                session, day=day, slot_id=slot_id, zone_id=zone_id, airtime=airtime, kind="slot", now=now
-            )
+            ensure_broadcast(session, key, airtime=airtime, kind="slot", now=now)
         elif row.airtime != airtime and row.status in UNAIRED:  # the slot's time was changed in the config
             row.airtime, row.updated_at = airtime, now
     removed = []
@@ -96,5 +108,6 @@ def plan_rows(session: Session, config: Config, start: datetime, end: datetime, 
 
 
 def remove_folders(root: Path, folders: list[str]) -> None:
+    """The playout folders of programs the schedule dropped (never aired, never to air)."""
     for folder in folders:
         shutil.rmtree(root / folder, ignore_errors=True)

@@ -28,11 +28,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.campaign.outbox import deliver_due
 from scheduler.clock import Clock, utcnow
 from scheduler.db.models import Broadcast
 from scheduler.programs.planner import occurrences
-from scheduler.service.runs import BEAT_INTERVAL
+from scheduler.programs.runs import BEAT_INTERVAL
 from scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ class Runtime:
     def __init__(self, station: Station, clock: Clock):
         self.station = station
         self.clock = clock
-        config = station.app.config
+        config = station.config
         self.scheduler = BackgroundScheduler(
             timezone=config.tz,
             executors={"default": ThreadPoolExecutor(10), "air": ThreadPoolExecutor(4)},
@@ -60,7 +59,7 @@ class Runtime:
 
     def job_plan(self, now: datetime) -> list[tuple[str, datetime, str, int | None]]:
         """(job id, airtime-clock run time, kind, misfire grace s) for every upcoming slot job."""
-        config = self.station.app.config
+        config = self.station.config
         schedule = config.schedule
         horizon = now + timedelta(days=schedule.horizon_days)
         plan = []
@@ -141,7 +140,7 @@ class Runtime:
         self._run("evaluate", step)
 
     def deliver(self) -> None:
-        self._run("deliver", lambda now: deliver_due(self.station.app, now))
+        self._run("deliver", self.station.app.outbox.deliver_due)
 
     def probe(self) -> None:
         self._run("probe", self.station.rerender_offline)
@@ -164,7 +163,7 @@ class Runtime:
         """Register the run (catching up on what happened while no process ran), then start every lane;
         the tick and the render step run at once."""
         self.station.start_run(self.clock.now())
-        audio = self.station.app.config.audio
+        audio = self.station.config.audio
         every = [
             ("beat", self.beat, BEAT_INTERVAL.total_seconds(), "air", False),
             ("air-poll", self.air_poll, AIR_POLL_SECONDS, "air", True),
@@ -195,7 +194,7 @@ class Runtime:
 
     def next_airtime(self) -> str | None:
         moment = self.station.next_airtime(self.clock.now())
-        return moment.astimezone(self.station.app.config.tz).isoformat(timespec="seconds") if moment else None
+        return moment.astimezone(self.station.config.tz).isoformat(timespec="seconds") if moment else None
 
     @property
     def running(self) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from scheduler.service.runs import SLACK
+from scheduler.programs.runs import SLACK
 from scheduler.service.runtime import TICK_SECONDS, Runtime
 
 STALE_TICK_S = 3 * TICK_SECONDS  # the tick is late by two rounds: something holds the service up
@@ -32,7 +32,7 @@ def create_web(runtime: Runtime) -> FastAPI:
         tick_age = None if tick_at is None else round((now - tick_at).total_seconds(), 1)
         db_ok = db_ok_at is not None and now - db_ok_at <= SLACK
         ok = db_ok and runtime.running and tick_age is not None and tick_age <= STALE_TICK_S
-        tz = station.app.config.tz
+        tz = station.config.tz
         body: dict[str, Any] = {
             "status": "ok" if ok else "degraded",
             "scheduler": "running" if runtime.running else "stopped",
@@ -42,9 +42,7 @@ def create_web(runtime: Runtime) -> FastAPI:
             "last_tick_age_s": tick_age,
             "last_air_at": air_at.astimezone(tz).isoformat(timespec="seconds") if air_at else None,
             "last_air_lateness_s": lateness,
-            "gtts_cooling_down": station.app.speaker.cooling_down("gtts")
-            if "gtts" in station.app.audio.engines
-            else None,
+            "gtts_cooling_down": station.gtts_cooling_down(),
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from scheduler.campaign.outbox import CANCELLED, FAILED, PENDING, SENT, mask
+from scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask
+from scheduler.config import Config
+from scheduler.db.engine import Database
 from scheduler.db.models import Notice
-from scheduler.service.app import App
 
 
 def notice_status(statuses: list[str]) -> str:
@@ -26,7 +27,8 @@ def notice_status(statuses: list[str]) -> str:
     return PENDING
 
 
-def notices_on(app: App, day: date | None) -> list[dict[str, Any]]:
+def notices_on(config: Config, db: Database, day: date | None) -> list[dict[str, Any]]:
+    """The notices of `day` (all when None) with their deliveries, for `loa reminders list`."""
     query = (
         select(Notice)
         .options(selectinload(Notice.deliveries))
@@ -34,8 +36,8 @@ def notices_on(app: App, day: date | None) -> list[dict[str, Any]]:
     )
     if day is not None:
         query = query.where(Notice.day == day)
-    names = {v.id: v.name for v in app.config.villages}
-    with app.db.session() as session:
+    names = {v.id: v.name for v in config.villages}
+    with db.session() as session:
         notices = session.scalars(query).all()
         rows = []
         for notice in notices:

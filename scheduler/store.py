@@ -1,0 +1,37 @@
+"""The database and its audit trail together: what every room that changes state is given.
+
+`with store.session() as session:` is one transaction; `store.record(session, event)` adds the event's
+audit row to it, and the event reaches its subscribers (the log) only once that transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from scheduler.db.engine import Database
+from scheduler.events import DomainEvent, EventLog
+
+
+@dataclass(frozen=True)
+class Store:
+    db: Database
+    events: EventLog
+
+    @classmethod
+    def open(cls, db: Database, events: EventLog | None = None) -> Store:
+        """A store whose events are emitted after each commit of `db`'s sessions."""
+        log = events or EventLog()
+        log.watch(db.sessions)
+        return cls(db, log)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.db.session() as session:
+            yield session
+
+    def record(self, session: Session, event: DomainEvent) -> None:
+        self.events.record(session, event)
