@@ -20,7 +20,6 @@ sys.path.insert(0, str(ROOT))
 
 from scheduler.campaign.evaluation import evaluate_all  # noqa: E402
 from scheduler.campaign.importer import read_reports  # noqa: E402
-from scheduler.campaign.importing import import_file  # noqa: E402
 from scheduler.config import load_config  # noqa: E402
 from scheduler.service.app import App  # noqa: E402
 from scheduler.service.station import Station  # noqa: E402
@@ -82,16 +81,18 @@ def main() -> None:
         assert not parsed.errors, parsed.errors[:3]
 
         started = time.perf_counter()
-        summary = import_file(station, root / "reports.csv", now)  # parse + validate + store + evaluate
+        summary = station.import_reports(root / "reports.csv", now)  # parse + validate + store + evaluate
         import_s = time.perf_counter() - started
 
         day = now.astimezone(config.tz).date()
         started = time.perf_counter()
-        evaluation = evaluate_all(station.app, day, now)  # again: states and notices exist, pure evaluation
+        evaluation = evaluate_all(
+            station.config, station.app.store, day, now
+        )  # again: states and notices exist, pure evaluation
         evaluate_s = time.perf_counter() - started
 
         started = time.perf_counter()
-        again = import_file(station, root / "reports.csv", now)  # re-import: nothing changes
+        again = station.import_reports(root / "reports.csv", now)  # re-import: nothing changes
         reimport_s = time.perf_counter() - started
 
     print(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from content.dates import parse_date_text
 from content.errors import ScriptError
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -26,7 +27,6 @@ KNOWN_KEYS = frozenset(
     | {"urgent", "audio"}
 )
 FRONT_MATTER_START = 2  # the YAML starts on file line 2, right after the opening "---"
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 Meta = dict[str, tuple[object, int]]
 _Fail = Callable[[int | None, str], None]  # records one problem at a file line
 
@@ -241,13 +241,8 @@ def _date(meta: Meta, key: str, fail: _Fail) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        text = value.strip()
-        match = _DMY.fullmatch(text)
-        try:
-            return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text)
-        except ValueError:
-            pass
+    if isinstance(value, str) and (day := parse_date_text(value)) is not None:
+        return day
     fail(line, f"'{key}' không phải ngày hợp lệ: {show(value)} (ghi 2026-03-01 hoặc 01/03/2026)")
     return None
 

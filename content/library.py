@@ -23,8 +23,7 @@ from content.front_matter import (
     parse_front_matter,
     read_front_matter,
 )
-from content.slots import fold
-from content.text import clean_text
+from content.text import clean_text, fold
 
 __all__ = [
     "AUDIO_SUFFIXES",

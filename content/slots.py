@@ -7,14 +7,9 @@ folding (a wrong id is a warning to fix, not a reason to keep an announcement of
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection
 
-
-def fold(text: str) -> str:
-    """Lower case, no tone or vowel marks, "đ" → "d", surrounding spaces dropped: "Sáng " → "sang"."""
-    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+from content.text import fold
 
 
 def match_slot(written: str, known: Collection[str]) -> str | None:

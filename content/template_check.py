@@ -23,7 +23,7 @@ from content.environment import FILTERS, make_environment
 from content.errors import ScriptError
 from content.front_matter import hint
 from content.library import Script
-from content.slots import fold
+from content.text import fold
 
 # Names Jinja itself provides to a template.
 JINJA_NAMES = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "caller"})

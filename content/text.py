@@ -15,3 +15,11 @@ def clean_text(text: str) -> str:
     text = _LINE_BREAKS.sub("\n", text)
     text = _CONTROLS.sub("", text).replace("\t", " ")
     return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lowercase, without diacritics (đ → d), single spaces: "  Nà  PÀN " → "na pan" — how a name typed
+    in any case, with or without accents, is matched (village names, slot ids, report headers)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.lower().split())

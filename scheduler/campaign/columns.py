@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from content.dates import parse_date_text
+
 
 @dataclass(frozen=True, slots=True)
 class UnsafeHousehold:
@@ -100,8 +102,6 @@ class CellError(ValueError):
 
 
 _THOUSANDS = re.compile(r"[+]?\d{1,3}(?:\.\d{3})+")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 # nine or more digits in a row (spaces and dots allowed): a phone or ID-card number, not a house label
 _ID_LIKE = re.compile(r"\d(?:[\s.]?\d){8,}")
 
@@ -159,16 +159,9 @@ def parse_day(value: Any) -> date | None:
     text = str(value).strip()
     if not text:
         return None
-    parts: tuple[str, str, str] | None = None
-    if match := _ISO.fullmatch(text):
-        parts = (match[1], match[2], match[3])
-    elif match := _DMY.fullmatch(text):
-        parts = (match[3], match[2], match[1])
-    if parts is not None:
-        try:
-            return date(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            pass
+    day = parse_date_text(text)
+    if day is not None:
+        return day
     raise CellError(
         value, f"ngày không hợp lệ {_show(value)}: dùng dạng ngày/tháng/năm (05/03/2026) hoặc 2026-03-05"
     )

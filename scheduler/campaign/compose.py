@@ -10,9 +10,9 @@ from content.context import VillageCoverage
 from content.notices import Notice as NoticeText
 from content.notices import Recipient, render_notice
 from content.render import percent
+from content.text import fold
 from scheduler.campaign.figures import campaign_info, commune_info
 from scheduler.campaign.rules import HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE
-from scheduler.campaign.sheets import fold
 from scheduler.config import Config, Contact
 
 FILE_TARGET = "file"

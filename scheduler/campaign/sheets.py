@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import logging
-import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from content.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,6 @@ class SheetProblem(Exception):
         self.message = message
         self.row = row
         super().__init__(message)
-
-
-def fold(text: str) -> str:
-    """Lowercase, without diacritics (đ → d), single spaces: "  Nà  PÀN " → "na pan"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.lower().split())
 
 
 def read_rows(path: Path) -> Iterator[Row]:

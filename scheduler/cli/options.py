@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from content.dates import parse_date_text
 from scheduler.clock import Clock, parse_moment
 from scheduler.config import Config, load_config
 from scheduler.errors import InputError
@@ -61,14 +62,9 @@ def options(ctx: typer.Context) -> Options:
 
 def parse_date(value: str | None, option: str, default: date) -> date:
     """`2026-12-31` or `31/12/2026` (as the commune writes dates)."""
-    from scheduler.campaign.columns import CellError, parse_day
-
     if value is None:
         return default
-    try:
-        day = parse_day(value)
-    except CellError:
-        day = None
+    day = parse_date_text(value)
     if day is None:
         raise InputError(f"{option}: ngày không hợp lệ {value!r}; dùng dạng 31/12/2026 hoặc 2026-12-31")
     return day
