@@ -24,6 +24,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	@mkdir -p .typecheck/loa114 && for d in content audio scheduler; do ln -sfn ../../$$d .typecheck/loa114/$$d; done; touch .typecheck/loa114/__init__.py
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/normalize.py
@@ -33,4 +36,4 @@ bench: install
 	$(BIN)/python bench/airtime.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .typecheck build *.egg-info

@@ -18,9 +18,10 @@ import os
 import time
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
-from audio.eviction import EvictionReport, evict
-from audio.fsio import write_atomic
+from loa114.audio.eviction import EvictionReport, evict
+from loa114.audio.fsio import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class RenderCache:
     def put(self, kind: str, key: str, payload: bytes | memoryview) -> None:
         write_atomic(self.path(kind, key), [_MAGIC, hashlib.sha256(payload).digest(), payload])
 
-    def get_json(self, kind: str, key: str) -> dict | None:
+    def get_json(self, kind: str, key: str) -> dict[str, Any] | None:
         blob = self.get(kind, key)
         if blob is None:
             return None
@@ -93,7 +94,7 @@ class RenderCache:
             return None
         return value if isinstance(value, dict) else None
 
-    def put_json(self, kind: str, key: str, value: dict) -> None:
+    def put_json(self, kind: str, key: str, value: dict[str, Any]) -> None:
         self.put(kind, key, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     def evict(self, max_bytes: int, keep: Collection[Path] = ()) -> EvictionReport:

@@ -10,7 +10,7 @@ from functools import cache
 
 import numpy as np
 
-from audio.limiter import normalise
+from loa114.audio.limiter import normalise
 
 _NOTES_HZ = (523.25, 659.25, 783.99)
 _NOTE_STEP_S = 0.32
@@ -34,7 +34,8 @@ def _raw_chime(rate: int) -> np.ndarray:
         out += envelope * attack * tone
     tail = int(0.05 * rate)
     out[-tail:] *= np.linspace(1.0, 0.0, tail)
-    return (out / np.max(np.abs(out)) * 0.5).astype(np.float32)
+    chime: np.ndarray = (out / np.max(np.abs(out)) * 0.5).astype(np.float32)
+    return chime
 
 
 @cache

@@ -11,7 +11,7 @@ from functools import cache
 import numpy as np
 import pydub
 
-from audio import filters
+from loa114.audio import filters
 
 FADE_S = 0.010  # short fades at every join so chunks meet without clicks
 TRIM_PAD_S = 0.040  # keep a little air around trimmed speech
@@ -21,7 +21,7 @@ TRIM_THRESHOLD_DB = -45.0  # below the chunk's peak counts as silence
 def to_float(segment: pydub.AudioSegment, rate: int) -> np.ndarray:
     """Mono float32 samples of `segment` at `rate` (mixing down and resampling when needed)."""
     width = segment.sample_width
-    dtype = {1: np.int8, 2: "<i2", 4: "<i4"}.get(width)
+    dtype: str | None = {1: "i1", 2: "<i2", 4: "<i4"}.get(width)
     if dtype is None:
         raise ValueError(f"unsupported sample width {width}")
     data = np.frombuffer(segment.raw_data, dtype=dtype).astype(np.float32)
@@ -41,7 +41,8 @@ def resample(x: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
 def to_pcm16(x: np.ndarray) -> np.ndarray:
     y = np.clip(x, -1.0, 32767 / 32768)  # a new array, scaled and rounded in place
     y *= 32768.0
-    return np.rint(y, out=y).astype("<i2")
+    pcm: np.ndarray = np.rint(y, out=y).astype("<i2")
+    return pcm
 
 
 def to_pcm16_into(x: np.ndarray, out: np.ndarray) -> None:

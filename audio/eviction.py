@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from audio.fsio import TMP_PREFIX
+from loa114.audio.fsio import TMP_PREFIX
 
 log = logging.getLogger(__name__)
 

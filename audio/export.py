@@ -17,21 +17,22 @@ import os
 import re
 import wave
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import ID3, TALB, TDRC, TIT2, TPE1, TRCK
 
-from audio import dsp, ffmpeg, loudness
-from audio.cache import RenderCache, make_key
-from audio.errors import AssemblyError, SpeechParts
-from audio.frames import FrameStore
-from audio.fsio import create_file, ensure_dir, write_file
-from audio.limiter import normalise
-from audio.linking import LinkedFiles
-from audio.measurement import program_measure
-from audio.model import BuiltProgram, ItemFile, ProgramTags, RenderedItem
-from audio.settings import AudioSettings
-from audio.speaker import Speaker, Spoken
+from loa114.audio import dsp, ffmpeg, loudness
+from loa114.audio.cache import RenderCache, make_key
+from loa114.audio.errors import AssemblyError, SpeechParts
+from loa114.audio.frames import FrameStore
+from loa114.audio.fsio import create_file, ensure_dir, write_file
+from loa114.audio.limiter import normalise
+from loa114.audio.linking import LinkedFiles
+from loa114.audio.measurement import program_measure
+from loa114.audio.model import BuiltProgram, ItemFile, ProgramTags, RenderedItem
+from loa114.audio.settings import AudioSettings
+from loa114.audio.speaker import Speaker, Spoken
 
 log = logging.getLogger(__name__)
 
@@ -60,51 +61,95 @@ def item_filename(index: int, script_id: str) -> str:
     return f"items/{index:02d}-{safe}.mp3"
 
 
-def write_program(
-    settings: AudioSettings,
-    cache: RenderCache,
-    frames: FrameStore,
-    files: LinkedFiles,
-    items: Sequence[RenderedItem],
-    out_dir: Path,
-    tags: ProgramTags,
-) -> BuiltProgram:
-    """Write program.mp3, items/NN-<id>.mp3 and playlist.m3u8 into the staging folder `out_dir`."""
-    if not items:
-        raise AssemblyError("a program needs at least one item", out_dir)
-    ensure_dir(out_dir / "items")
-    rate = settings.sample_rate
-    gap_key = frames.gap_key(settings.item_gap_s)
-    gap = frames.frames(gap_key, lambda: dsp.to_pcm16(dsp.silence(settings.item_gap_s, rate)))
-    streams = [frames.frames(frames.item_key(item.key), item.pcm) for item in items]
-    program_path = out_dir / PROGRAM_FILE
-    with os.fdopen(create_file(program_path), "wb") as program:
-        program.write(id3_tag(tags.title, tags))
-        for i, stream in enumerate(streams):
-            if i:
-                program.write(gap)
-            program.write(stream)
-    files_out: list[ItemFile] = []
-    for i, (item, stream) in enumerate(zip(items, streams, strict=True), start=1):
-        rel = item_filename(i, item.script_id)
-        tag = id3_tag(item.title, tags, f"{i}/{len(items)}", padding=False)
-        data = tag + stream
-        sha = files.place(data, out_dir / rel, _item_file_sha(frames.item_key(item.key), tag, data))
-        files_out.append(
-            ItemFile(
-                item.script_id, item.title, item.engine, item.offline, round(item.duration_s, 3), rel, sha
-            )
+@dataclass(frozen=True)
+class ProgramWriter:
+    """Writes whole programs from rendered items: the parts it shares across programs (frames, files,
+    measurements) come from the render cache."""
+
+    settings: AudioSettings
+    cache: RenderCache
+    frames: FrameStore
+    files: LinkedFiles
+
+    def write(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
+        """Write program.mp3, items/NN-<id>.mp3 and playlist.m3u8 into the staging folder `out_dir`."""
+        if not items:
+            raise AssemblyError("a program needs at least one item", out_dir)
+        settings, frames = self.settings, self.frames
+        ensure_dir(out_dir / "items")
+        gap_key = frames.gap_key(settings.item_gap_s)
+        gap = frames.frames(
+            gap_key, lambda: dsp.to_pcm16(dsp.silence(settings.item_gap_s, settings.sample_rate))
         )
-    lufs, dbtp, duration = _program_measurement(
-        settings, cache, frames, items, streams, gap_key, gap, program_path
-    )
-    _write_playlist(out_dir / PLAYLIST_FILE, files_out)
-    if abs(lufs - settings.loudness_lufs) > LOUDNESS_TOLERANCE_LU or dbtp > settings.true_peak_dbtp:
-        log.warning(
-            "program %s off target: %.1f LUFS (want %.1f), %.1f dBTP (max %.1f)",
-            out_dir, lufs, settings.loudness_lufs, dbtp, settings.true_peak_dbtp,
-        )  # fmt: skip
-    return BuiltProgram(round(duration, 3), round(lufs, 2), round(dbtp, 2), files_out, PROGRAM_FILE)
+        streams = [frames.frames(frames.item_key(item.key), item.pcm) for item in items]
+        program_path = out_dir / PROGRAM_FILE
+        with os.fdopen(create_file(program_path), "wb") as program:
+            program.write(id3_tag(tags.title, tags))
+            for i, stream in enumerate(streams):
+                if i:
+                    program.write(gap)
+                program.write(stream)
+        files_out = self._item_files(items, streams, out_dir, tags)
+        lufs, dbtp, duration = self._measurement(items, streams, (gap_key, gap), program_path)
+        _write_playlist(out_dir / PLAYLIST_FILE, files_out)
+        if abs(lufs - settings.loudness_lufs) > LOUDNESS_TOLERANCE_LU or dbtp > settings.true_peak_dbtp:
+            log.warning(
+                "program %s off target: %.1f LUFS (want %.1f), %.1f dBTP (max %.1f)",
+                out_dir, lufs, settings.loudness_lufs, dbtp, settings.true_peak_dbtp,
+            )  # fmt: skip
+        return BuiltProgram(round(duration, 3), round(lufs, 2), round(dbtp, 2), files_out, PROGRAM_FILE)
+
+    def _item_files(
+        self, items: Sequence[RenderedItem], streams: Sequence[bytes], out_dir: Path, tags: ProgramTags
+    ) -> list[ItemFile]:
+        """items/NN-<id>.mp3, each tagged with its track number, hard-linked from the cache when unchanged."""
+        files_out: list[ItemFile] = []
+        for i, (item, stream) in enumerate(zip(items, streams, strict=True), start=1):
+            rel = item_filename(i, item.script_id)
+            tag = id3_tag(item.title, tags, f"{i}/{len(items)}", padding=False)
+            data = tag + stream
+            sha = self.files.place(
+                data, out_dir / rel, _item_file_sha(self.frames.item_key(item.key), tag, data)
+            )
+            duration = round(item.duration_s, 3)
+            files_out.append(
+                ItemFile(item.script_id, item.title, item.engine, item.offline, duration, rel, sha)
+            )
+        return files_out
+
+    def _measurement(
+        self,
+        items: Sequence[RenderedItem],
+        streams: Sequence[bytes],
+        gap: tuple[str, bytes],
+        path: Path,
+    ) -> tuple[float, float, float]:
+        """(LUFS, dBTP, seconds) of the decoded program, cached by the tuple of item keys."""
+        settings, frames = self.settings, self.frames
+        key = make_key(
+            "program-measure",
+            [i.key for i in items],
+            settings.item_gap_s,
+            settings.sample_rate,
+            settings.bitrate_kbps,
+        )
+        cached = self.cache.get_json("program-measure", key)
+        if cached is not None:
+            return cached["lufs"], cached["dbtp"], cached["duration_s"]
+        gap_measure = frames.measure(*gap)
+        parts = []
+        for i, (item, stream) in enumerate(zip(items, streams, strict=True)):
+            if i:
+                parts.append(gap_measure)
+            parts.append(frames.measure(frames.item_key(item.key), stream))
+        result = program_measure(parts, settings.sample_rate)
+        if result is None:
+            log.info("program %s: parts do not join on granules, decoding it to measure", path)
+            with ffmpeg.stream_decode(path) as (rate, channels, blocks):
+                result = loudness.measure_stream(blocks, rate, channels)
+        lufs, dbtp, duration = result
+        self.cache.put_json("program-measure", key, {"lufs": lufs, "dbtp": dbtp, "duration_s": duration})
+        return lufs, dbtp, duration
 
 
 _SHA_MEMO: dict[tuple[str, bytes], str] = {}
@@ -120,43 +165,6 @@ def _item_file_sha(frames_key: str, tag: bytes, data: bytes) -> str:
             _SHA_MEMO.clear()
         sha = _SHA_MEMO[memo] = hashlib.sha256(data).hexdigest()
     return sha
-
-
-def _program_measurement(
-    settings: AudioSettings,
-    cache: RenderCache,
-    frames: FrameStore,
-    items: Sequence[RenderedItem],
-    streams: Sequence[bytes],
-    gap_key: str,
-    gap: bytes,
-    path: Path,
-) -> tuple[float, float, float]:
-    """(LUFS, dBTP, seconds) of the decoded program, cached by the tuple of item keys."""
-    key = make_key(
-        "program-measure",
-        [i.key for i in items],
-        settings.item_gap_s,
-        settings.sample_rate,
-        settings.bitrate_kbps,
-    )
-    cached = cache.get_json("program-measure", key)
-    if cached is not None:
-        return cached["lufs"], cached["dbtp"], cached["duration_s"]
-    gap_measure = frames.measure(gap_key, gap)
-    parts = []
-    for i, (item, stream) in enumerate(zip(items, streams, strict=True)):
-        if i:
-            parts.append(gap_measure)
-        parts.append(frames.measure(frames.item_key(item.key), stream))
-    result = program_measure(parts, settings.sample_rate)
-    if result is None:
-        log.info("program %s: parts do not join on granules, decoding it to measure", path)
-        with ffmpeg.stream_decode(path) as (rate, channels, blocks):
-            result = loudness.measure_stream(blocks, rate, channels)
-    lufs, dbtp, duration = result
-    cache.put_json("program-measure", key, {"lufs": lufs, "dbtp": dbtp, "duration_s": duration})
-    return lufs, dbtp, duration
 
 
 def _write_playlist(path: Path, files: Sequence[ItemFile]) -> None:

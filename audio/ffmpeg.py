@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import IO
 
 import imageio_ffmpeg
 import numpy as np
 import pydub
 
-from audio.errors import AssemblyError
+from loa114.audio.errors import AssemblyError
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 @cache
 def ffmpeg_exe() -> str:
     """Path of the wheel's ffmpeg; also makes pydub use it instead of looking on PATH."""
-    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    exe: str = imageio_ffmpeg.get_ffmpeg_exe()
     pydub.AudioSegment.converter = exe
     return exe
 
@@ -109,9 +110,9 @@ def stream_decode(path: Path, block_s: float = 10.0) -> Iterator[tuple[int, int,
             log.debug("ffmpeg decode of %s: %s", path, err.decode("utf-8", "replace").strip())
 
 
-def _read_wav_header(stream: object, path: Path) -> tuple[int, int]:
+def _read_wav_header(stream: IO[bytes], path: Path) -> tuple[int, int]:
     """Read RIFF chunks up to 'data'; return (sample rate, channels)."""
-    read = stream.read  # type: ignore[attr-defined]
+    read = stream.read
     head = read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         raise AssemblyError("ffmpeg could not decode the file", path)

@@ -29,20 +29,22 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+_Kernel = Callable[[np.ndarray, np.ndarray, np.ndarray], None]  # scipy's sosfilt(sos, x, zi), in place
 
 _LOADING = threading.Lock()
 
 
-def _sos_kernel() -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
+def _sos_kernel() -> _Kernel:
     """scipy's in-place kernel `_sosfilt(sos, x[lines, n], zi[lines, sections, 2])`, loaded once."""
     with _LOADING:  # speech is processed on several threads
         return _load_sos_kernel()
 
 
 @cache
-def _load_sos_kernel() -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
+def _load_sos_kernel() -> _Kernel:
     spec = importlib.util.find_spec("scipy")
     try:
+        # spec is None when scipy is missing: the AttributeError falls to the fallback below, which says so
         folder = Path(next(iter(spec.submodule_search_locations or []))) / "signal"  # type: ignore[union-attr]
         path = next(folder.glob("_sosfilt.*"))
         loader = importlib.machinery.ExtensionFileLoader("scipy.signal._sosfilt", str(path))
@@ -50,12 +52,14 @@ def _load_sos_kernel() -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
         assert module_spec is not None
         module = importlib.util.module_from_spec(module_spec)
         loader.exec_module(module)
-        return module._sosfilt
+        kernel: _Kernel = module._sosfilt
+        return kernel
     except Exception as exc:  # any layout we do not know: the public function, same kernel
         log.info("scipy's sosfilt kernel not loadable on its own (%s): importing scipy.signal", exc)
         from scipy.signal._sosfilt import _sosfilt
 
-        return _sosfilt
+        fallback: _Kernel = _sosfilt
+        return fallback
 
 
 def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +181,8 @@ def resample_poly(x: np.ndarray, up: int, down: int) -> np.ndarray:
     """`scipy.signal.resample_poly`; imports scipy.signal (only material at another rate needs it)."""
     from scipy import signal
 
-    return signal.resample_poly(x, up, down)
+    resampled: np.ndarray = signal.resample_poly(x, up, down)
+    return resampled
 
 
 def _zpk2sos(z: np.ndarray, p: np.ndarray, k: float) -> np.ndarray:
@@ -249,7 +254,7 @@ def _nearest(fro: np.ndarray, to: complex, which: str) -> int:
     return int(order[np.nonzero(mask)[0][0]])
 
 
-def _section(zeros: list, poles: list) -> np.ndarray:
+def _section(zeros: list[complex], poles: list[complex]) -> np.ndarray:
     sos = np.zeros(6)
     z, p = np.asarray(zeros), np.asarray(poles)
     k = np.atleast_1d(np.asarray(1, dtype=np.result_type(np.real(z), np.real(p), 1)))

@@ -20,11 +20,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import numpy as np
 
-from audio import ffmpeg
-from audio.cache import RenderCache, make_key, mark_used
-from audio.measurement import PartMeasure, measure_part
-from audio.settings import AudioSettings
-from audio.workers import block_signals
+from loa114.audio import ffmpeg
+from loa114.audio.cache import RenderCache, make_key, mark_used
+from loa114.audio.measurement import PartMeasure, measure_part
+from loa114.audio.settings import AudioSettings
+from loa114.audio.workers import block_signals
 
 log = logging.getLogger(__name__)
 

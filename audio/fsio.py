@@ -30,7 +30,9 @@ def ensure_dir(path: Path) -> None:
     os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
 
 
-def write_atomic(path: Path, data: bytes | Sequence[bytes], mode: int = FILE_MODE) -> None:
+def write_atomic(
+    path: Path, data: bytes | memoryview | Sequence[bytes | memoryview], mode: int = FILE_MODE
+) -> None:
     """Write `data` (or its pieces, in order) to a temporary file beside `path` and move it into place.
 
     A reader sees the whole old file or the whole new one. The folder is created when missing.

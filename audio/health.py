@@ -16,7 +16,7 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from audio.fsio import write_atomic
+from loa114.audio.fsio import write_atomic
 
 log = logging.getLogger(__name__)
 

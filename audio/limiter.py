@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audio.filters import running_mean, running_min
-from audio.loudness import InterSamplePeaks, integrated_lufs, measure_samples
+from loa114.audio.filters import running_mean, running_min
+from loa114.audio.loudness import InterSamplePeaks, integrated_lufs, measure_samples
 
 LIMITER_HOLD_S = 0.010
 NORMALISE_TOLERANCE_LU = 0.25  # well inside the ±1 LU promise; each extra round costs a limiter pass
@@ -26,7 +26,7 @@ class _Envelope:
     """|x| raised to its 4×-oversampled peaks wherever some gain could take them over a ceiling."""
 
     def __init__(self, x: np.ndarray) -> None:
-        self.values = np.abs(x).astype(np.float32, copy=False)
+        self.values: np.ndarray = np.abs(x).astype(np.float32, copy=False)
         self._peaks = InterSamplePeaks(x, np.zeros(_HISTORY, np.float32))
         self._done = np.zeros(self._peaks.bounds.size, dtype=bool)
 

@@ -19,8 +19,8 @@ import logging
 import os
 from pathlib import Path
 
-from audio.cache import mark_used
-from audio.fsio import write_atomic, write_file
+from loa114.audio.cache import mark_used
+from loa114.audio.fsio import write_atomic, write_file
 
 log = logging.getLogger(__name__)
 

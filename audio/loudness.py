@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from audio import ffmpeg
-from audio.filters import k_weighting_sos, kaiser_lowpass, sosfilt
+from loa114.audio import ffmpeg
+from loa114.audio.filters import k_weighting_sos, kaiser_lowpass, sosfilt
 
 _CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)
 _ABSOLUTE_GATE = -70.0

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audio import ffmpeg
-from audio.loudness import LoudnessMeter, gated_loudness, hop_frames
+from loa114.audio import ffmpeg
+from loa114.audio.loudness import LoudnessMeter, gated_loudness, hop_frames
 
 GRANULE = 576  # samples per MPEG-2/2.5 Layer III frame; MPEG-1 frames are two granules
 _HEADER = struct.Struct("<4sqd")

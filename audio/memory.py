@@ -45,6 +45,6 @@ def release_freed_arrays() -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    done = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1 and mallopt(M_ARENA_MAX, ARENAS) == 1
+    done: bool = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1 and mallopt(M_ARENA_MAX, ARENAS) == 1
     log.debug("glibc mmap threshold %d bytes, %d arenas: %s", THRESHOLD, ARENAS, "set" if done else "not set")
     return done

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pydub
 
-from audio.errors import SpeechParts
+from loa114.audio.errors import SpeechParts
 
 
 @dataclass(frozen=True)

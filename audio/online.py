@@ -17,11 +17,11 @@ from collections.abc import Callable
 
 import pydub
 
-from audio.engines.base import TTSEngine
-from audio.errors import RenderError
-from audio.gate import EngineGate, Turn, in_flight_limit
-from audio.health import HealthBoard
-from audio.settings import AudioSettings
+from loa114.audio.engines.base import TTSEngine
+from loa114.audio.errors import RenderError
+from loa114.audio.gate import EngineGate, Turn, in_flight_limit
+from loa114.audio.health import HealthBoard
+from loa114.audio.settings import AudioSettings
 
 log = logging.getLogger(__name__)
 

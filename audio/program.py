@@ -20,19 +20,19 @@ from pathlib import Path
 
 import numpy as np
 
-from audio import dsp, ffmpeg
-from audio.cache import make_key
-from audio.chime import chime
-from audio.errors import AssemblyError, Pause
-from audio.export import MP3_MARGIN_DB, say_to_file, write_program
-from audio.frames import FrameStore
-from audio.limiter import normalise
-from audio.linking import LinkedFiles
-from audio.loudness import integrated_lufs, measure
-from audio.memory import release_freed_arrays
-from audio.model import BuiltProgram, ItemFile, ItemSource, ProgramTags, RenderedItem
-from audio.settings import AudioSettings
-from audio.speaker import Speaker
+from loa114.audio import dsp, ffmpeg
+from loa114.audio.cache import make_key
+from loa114.audio.chime import chime
+from loa114.audio.errors import AssemblyError, Pause
+from loa114.audio.export import MP3_MARGIN_DB, ProgramWriter, say_to_file
+from loa114.audio.frames import FrameStore
+from loa114.audio.limiter import normalise
+from loa114.audio.linking import LinkedFiles
+from loa114.audio.loudness import integrated_lufs, measure
+from loa114.audio.memory import release_freed_arrays
+from loa114.audio.model import BuiltProgram, ItemFile, ItemSource, ProgramTags, RenderedItem
+from loa114.audio.settings import AudioSettings
+from loa114.audio.speaker import Speaker
 
 __all__ = [
     "BuiltProgram", "ItemFile", "ItemSource", "ProgramBuilder", "ProgramTags", "RenderedItem",
@@ -55,6 +55,7 @@ class ProgramBuilder:
         self.cache = speaker.cache
         self.frames = FrameStore(settings, self.cache)
         self.files = LinkedFiles(self.cache.root / "files")
+        self.writer = ProgramWriter(settings, self.cache, self.frames, self.files)
         release_freed_arrays()  # item-sized arrays go back to the system when freed (audio.memory)
 
     def render_item(
@@ -98,7 +99,7 @@ class ProgramBuilder:
         requests of a whole program go out together, while memory holds one item at a time.
         """
         s = self.settings
-        parts: list = []
+        parts: list[str | Pause] = []
         for source in sources:
             if source.parts is not None:
                 parts += self._with_repeats(list(source.parts), source.repeat)
@@ -109,7 +110,7 @@ class ProgramBuilder:
 
     def write_program(self, items: Sequence[RenderedItem], out_dir: Path, tags: ProgramTags) -> BuiltProgram:
         """Write program.mp3, items/ and playlist.m3u8 into the staging folder `out_dir`."""
-        return write_program(self.settings, self.cache, self.frames, self.files, items, out_dir, tags)
+        return self.writer.write(items, out_dir, tags)
 
     def cache_paths(self, item_key: str, request_key: str | None, file_sha: str | None) -> list[Path]:
         """The cache files that keep a rebuild of an item cheap (what `RenderCache.evict` must keep).
@@ -206,9 +207,9 @@ class ProgramBuilder:
         self.cache.put("item-pcm", key, pcm.data)
         return pcm
 
-    def _with_repeats(self, parts: list, repeat: int) -> list:
+    def _with_repeats(self, parts: list[str | Pause], repeat: int) -> list[str | Pause]:
         s = self.settings
-        again = [Pause(s.repeat_gap_s), s.repeat_phrase, Pause(s.repeat_gap_s)]
+        again: list[str | Pause] = [Pause(s.repeat_gap_s), s.repeat_phrase, Pause(s.repeat_gap_s)]
         return parts + (again + parts) * (repeat - 1)
 
     def _recorded(

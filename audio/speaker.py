@@ -17,22 +17,23 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pydub
 import requests
 
-from audio import dsp
-from audio.cache import RenderCache, make_key
-from audio.engines.base import TTSEngine
-from audio.engines.gtts import GTTSEngine
-from audio.engines.offline import OfflineEngine
-from audio.errors import Pause, RenderError, SpeechParts
-from audio.gate import KeyFlights
-from audio.health import EngineHealth, HealthBoard
-from audio.online import Budget, OnlineCalls
-from audio.settings import AudioSettings
-from audio.workers import side_by_side
+from loa114.audio import dsp
+from loa114.audio.cache import RenderCache, make_key
+from loa114.audio.engines.base import TTSEngine
+from loa114.audio.engines.gtts import GTTSEngine
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.errors import Pause, RenderError, SpeechParts
+from loa114.audio.gate import KeyFlights
+from loa114.audio.health import EngineHealth, HealthBoard
+from loa114.audio.online import Budget, OnlineCalls
+from loa114.audio.settings import AudioSettings
+from loa114.audio.workers import side_by_side
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +260,12 @@ class Speaker:
         wanted_online_first = any(e.online for e in order[: order.index(worst)])
         return worst.name, wanted_online_first
 
+    @overload
+    def _chunk(self, text: str, order: list[TTSEngine], budget: Budget) -> _Result: ...
+    @overload
+    def _chunk(
+        self, text: str, order: list[TTSEngine], budget: Budget, *, cached_only: bool
+    ) -> _Result | None: ...
     def _chunk(
         self, text: str, order: list[TTSEngine], budget: Budget, *, cached_only: bool = False
     ) -> _Result | None:

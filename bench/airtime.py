@@ -125,7 +125,7 @@ def main() -> None:
     env = {**os.environ, "LOA_NOW": start.isoformat(), "LOA_LOG_LEVEL": "INFO"}
     log = (work / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "--config", str(config), "serve"],
+        [sys.executable, "-m", "loa114.scheduler.cli", "--config", str(config), "serve"],
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     stop, health, codes = threading.Event(), [], []

@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scheduler.campaign.evaluation import evaluate_all  # noqa: E402
-from scheduler.campaign.importer import read_reports  # noqa: E402
-from scheduler.config import load_config  # noqa: E402
-from scheduler.service.app import App  # noqa: E402
-from scheduler.service.station import Station  # noqa: E402
+from loa114.scheduler.campaign.evaluation import evaluate_all  # noqa: E402
+from loa114.scheduler.campaign.importer import read_reports  # noqa: E402
+from loa114.scheduler.config import load_config  # noqa: E402
+from loa114.scheduler.service.app import App  # noqa: E402
+from loa114.scheduler.service.station import Station  # noqa: E402
 
 START = date(2024, 1, 1)
 

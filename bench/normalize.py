@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from content.speech import make_settings, normalize  # noqa: E402
+from loa114.content.speech import make_settings, normalize  # noqa: E402
 
 SCRIPTS = ROOT / "content" / "scripts"
 SEED = ROOT.parent / "shared" / "seed" / "ke-hoach-bao-chay-114-loi-bac.txt"
@@ -68,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 COMMANDS = {  # the arguments, and the modules the command imports before it starts working
-    "normalize": (["normalize", "Gọi 114 khi có cháy"], "scheduler.config.settings, content.speech"),
-    "check": (["--now", "2026-11-30T04:00", "check"], "scheduler.programs.checks, content.checking"),
+    "normalize": (["normalize", "Gọi 114 khi có cháy"], "loa114.scheduler.config.settings, loa114.content.speech"),
+    "check": (["--now", "2026-11-30T04:00", "check"], "loa114.scheduler.programs.checks, loa114.content.checking"),
     "broadcasts list": (
         ["broadcasts", "list", "--date", "30/11/2026"],
-        "scheduler.programs.listing, scheduler.db.engine",
+        "loa114.scheduler.programs.listing, loa114.scheduler.db.engine",
     ),
 }
 START_TARGET_S = 0.5
@@ -88,20 +88,20 @@ def command_times(runs: int = 5) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="loa-cli-"))
     env = {**os.environ, "LOA_DATABASE_URL": f"sqlite:///{work / 'loa.db'}"}
-    base = [sys.executable, "-m", "scheduler.cli", "--config", str(ROOT / "config.yaml")]
+    base = [sys.executable, "-m", "loa114.scheduler.cli", "--config", str(ROOT / "config.yaml")]
     subprocess.run([*base, "db", "upgrade"], env=env, cwd=work, capture_output=True, check=True)
 
     def median_wall(argv: list[str]) -> float:
         walls = []
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run(argv, env=env, cwd=work, capture_output=True, check=False)
+            subprocess.run(argv, env=env, cwd=work, capture_output=True, check=True)  # a failure is no figure
             walls.append(time.perf_counter() - started)
         return statistics.median(walls)
 
     for name, (args, modules) in COMMANDS.items():
         wall = median_wall([*base, *args])
-        start = median_wall([sys.executable, "-c", f"import scheduler.cli, {modules}"])
+        start = median_wall([sys.executable, "-c", f"import loa114.scheduler.cli, {modules}"])
         verdict = "met" if start < START_TARGET_S else "NOT met"
         print(
             f"loa {name:<16} start-up {start:.2f} s (target < {START_TARGET_S} s: {verdict}),"

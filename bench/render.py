@@ -30,10 +30,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audio import ffmpeg  # noqa: E402
-from scheduler.config import load_config  # noqa: E402
-from scheduler.service.app import App  # noqa: E402
-from scheduler.service.station import Station  # noqa: E402
+from loa114.audio import ffmpeg  # noqa: E402
+from loa114.scheduler.config import load_config  # noqa: E402
+from loa114.scheduler.service.app import App  # noqa: E402
+from loa114.scheduler.service.station import Station  # noqa: E402
 
 PEAK_RSS_TARGET_MB = 250
 

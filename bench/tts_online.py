@@ -44,14 +44,14 @@ from requests.adapters import HTTPAdapter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audio import ffmpeg  # noqa: E402
-from audio.engines.base import TTSEngine  # noqa: E402
-from audio.engines.gtts import GTTSEngine  # noqa: E402
-from audio.engines.offline import OfflineEngine  # noqa: E402
-from audio.program import ItemSource, ProgramBuilder  # noqa: E402
-from scheduler.config import Config, load_config  # noqa: E402
-from scheduler.service.app import App  # noqa: E402
-from scheduler.service.station import Station  # noqa: E402
+from loa114.audio import ffmpeg  # noqa: E402
+from loa114.audio.engines.base import TTSEngine  # noqa: E402
+from loa114.audio.engines.gtts import GTTSEngine  # noqa: E402
+from loa114.audio.engines.offline import OfflineEngine  # noqa: E402
+from loa114.audio.program import ItemSource, ProgramBuilder  # noqa: E402
+from loa114.scheduler.config import Config, load_config  # noqa: E402
+from loa114.scheduler.service.app import App  # noqa: E402
+from loa114.scheduler.service.station import Station  # noqa: E402
 
 CHARS_PER_SECOND = 14.0
 SPEECH = (

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from content.context import sample_context
-from content.errors import ScriptError
-from content.library import Library, Script, load_library
-from content.render import ScriptRenderer
-from content.speech import SpeechSettings, explain
-from content.speech.rules_addresses import ADDRESS_WORDS
+from loa114.content.context import sample_context
+from loa114.content.errors import ScriptError
+from loa114.content.library import Library, Script, load_library
+from loa114.content.render import ScriptRenderer
+from loa114.content.speech import SpeechSettings, explain
+from loa114.content.speech.rules_addresses import ADDRESS_WORDS
 
 ContextsFor = Callable[[Script], Iterable[Mapping[str, object]]]
 _LETTERS = re.compile(r"[a-z]+")

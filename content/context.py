@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from content.library import Script
+from loa114.content.library import Script
 
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -224,18 +224,26 @@ def sample_coverage(campaign: CampaignInfo, today: date, *, reported: bool = Tru
         reporting = reported and n <= 12
         installed, installs = (158, 300) if n == 1 else (156, 305)
         users = 374 if n == 1 else 372
+        counts = (174, users, installed, installs) if reporting else (174, users, 0, 0)
         village = _sample(
-            f"thon-{n}", f"Thôn {n}", 174, users, installed if reporting else 0, installs if reporting else 0,
-            expected, today if reporting else None,
-        )  # fmt: skip
+            f"thon-{n}", f"Thôn {n}", counts, expected, last_report=today if reporting else None
+        )
         villages.append(village)
     return commune_totals(villages, expected_rate=expected)
 
 
 def _sample(
-    village_id: str, name: str, households: int, users: int, installed: int, installs: int, expected: float,
-    last_report: date | None, reasons: tuple[str, ...] = (), unsafe: int = 0,
-) -> VillageCoverage:  # fmt: skip
+    village_id: str,
+    name: str,
+    counts: tuple[int, int, int, int],
+    expected: float,
+    *,
+    last_report: date | None,
+    reasons: tuple[str, ...] = (),
+    unsafe: int = 0,
+) -> VillageCoverage:
+    """A made-up village from (households, smartphone users, households installed, installs)."""
+    households, users, installed, installs = counts
     return VillageCoverage(
         id=village_id,
         name=name,
@@ -257,15 +265,20 @@ def sample_village(campaign: CampaignInfo, today: date) -> VillageCoverage:
     """A village that reported three days ago and lags: what a village script is checked with."""
     expected = expected_rate(campaign.start, campaign.deadline, campaign.household_target, today)
     return _sample(
-        "na-pan", "Nà Pàn", 142, 318, 78, 151, expected, today - timedelta(days=3),
-        reasons=("household_behind",), unsafe=9,
-    )  # fmt: skip
+        "na-pan",
+        "Nà Pàn",
+        (142, 318, 78, 151),
+        expected,
+        last_report=today - timedelta(days=3),
+        reasons=("household_behind",),
+        unsafe=9,
+    )
 
 
 def sample_villages(campaign: CampaignInfo, today: date) -> tuple[VillageCoverage, ...]:
     """Two lagging villages of one zone: one with reports, one that has never reported."""
     expected = expected_rate(campaign.start, campaign.deadline, campaign.household_target, today)
-    silent = _sample("khon-pau", "Khòn Pẩu", 96, 187, 0, 0, expected, None, reasons=("stale",))
+    silent = _sample("khon-pau", "Khòn Pẩu", (96, 187, 0, 0), expected, last_report=None, reasons=("stale",))
     return (sample_village(campaign, today), silent)
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from content.dates import parse_date_text
-from content.errors import ScriptError
+from loa114.content.dates import parse_date_text
+from loa114.content.errors import ScriptError
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 AUDIO_SUFFIXES = (".mp3", ".wav")
@@ -111,8 +111,8 @@ def read_front_matter(path: Path, source: str) -> tuple[Meta, list[ScriptError]]
             meta[key] = (value, line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = FRONT_MATTER_START + mark.line if mark is not None else None
-        problems.append(ScriptError(path, line, _yaml_message(exc)))
+        at = FRONT_MATTER_START + mark.line if mark is not None else None
+        problems.append(ScriptError(path, at, _yaml_message(exc)))
     except yaml.YAMLError as exc:
         problems.append(ScriptError(path, None, _yaml_message(exc)))
     finally:
@@ -188,8 +188,8 @@ def check_fields(path: Path, meta: Meta) -> Fields:
             meta["valid_until"][1],
             f"'valid_until' ({out.valid_until.isoformat()}) đứng trước 'valid_from' ({out.valid_from.isoformat()})",
         )
-    out.priority = _integer(meta, "priority", 5, 1, 9, fail)
-    out.repeat = _integer(meta, "repeat", 1, 1, 5, fail)
+    out.priority = _integer(meta, "priority", fail, default=5, low=1, high=9)
+    out.repeat = _integer(meta, "repeat", fail, default=1, low=1, high=5)
     out.pinned = _flag(meta, "pinned", fail)
     out.urgent = _flag(meta, "urgent", fail)
     if "audience" in meta:
@@ -247,7 +247,7 @@ def _date(meta: Meta, key: str, fail: _Fail) -> date | None:
     return None
 
 
-def _integer(meta: Meta, key: str, default: int, low: int, high: int, fail: _Fail) -> int:
+def _integer(meta: Meta, key: str, fail: _Fail, *, default: int, low: int, high: int) -> int:
     if key not in meta:
         return default
     value, line = meta[key]

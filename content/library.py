@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from content.errors import ScriptError
-from content.front_matter import (
+from loa114.content.errors import ScriptError
+from loa114.content.front_matter import (
     AUDIO_SUFFIXES,
     ID_PATTERN,
     KNOWN_KEYS,
@@ -23,7 +23,11 @@ from content.front_matter import (
     parse_front_matter,
     read_front_matter,
 )
-from content.text import clean_text, fold
+from loa114.content.text import clean_text, fold
+
+SHIPPED_DIR = (
+    Path(__file__).resolve().parent / "scripts"
+)  # the campaign's own scripts, installed with the code
 
 __all__ = [
     "AUDIO_SUFFIXES",
@@ -161,7 +165,7 @@ def _template_problems(script: Script, readable: bool) -> list[ScriptError]:
     if not script.body.strip():
         return []
     # imported here: the checker knows the template context, whose module needs `Script`
-    from content.template_check import check_body
+    from loa114.content.template_check import check_body
 
     # with unreadable front matter, check the body as the most permissive kind of script
     return check_body(script if readable else replace(script, audience="village", urgent=True))

@@ -17,10 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from content.context import SAMPLE_COMMUNE, SAMPLE_TODAY, sample_campaign, sample_village
-from content.errors import ScriptError
-from content.library import parse_front_matter, read_script_text, split_front_matter  # the script file format
-from content.render import ScriptRenderer, date_vn, number, percent
+from loa114.content.context import SAMPLE_COMMUNE, SAMPLE_TODAY, sample_campaign, sample_village
+from loa114.content.errors import ScriptError
+from loa114.content.library import (  # the script file format
+    parse_front_matter,
+    read_script_text,
+    split_front_matter,
+)
+from loa114.content.render import ScriptRenderer, date_vn, number, percent
 
 logger = logging.getLogger(__name__)
 

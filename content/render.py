@@ -19,8 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, Template, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
 
-from content.context import CONTEXT_TYPES
-from content.environment import (  # re-exported: scheduler and notices use the filters directly
+from loa114.content.context import CONTEXT_TYPES
+from loa114.content.environment import (  # re-exported: scheduler and notices use the filters directly
     FILTERS,
     MAX_REPEAT,
     WEEKDAYS_VN,
@@ -32,9 +32,15 @@ from content.environment import (  # re-exported: scheduler and notices use the 
     time_vn,
     weekday_vn,
 )
-from content.errors import ScriptError
-from content.library import Script
-from content.template_check import attribute_message, check_body, fields_of, syntax_message, undefined_message
+from loa114.content.errors import ScriptError
+from loa114.content.library import Script
+from loa114.content.template_check import (
+    attribute_message,
+    check_body,
+    fields_of,
+    syntax_message,
+    undefined_message,
+)
 
 __all__ = [
     "FILTERS",

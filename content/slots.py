@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from content.text import fold
+from loa114.content.text import fold
 
 
 def match_slot(written: str, known: Collection[str]) -> str | None:

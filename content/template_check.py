@@ -18,12 +18,12 @@ from datetime import date, datetime, time
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from content.context import CONTEXT_TYPES, context_names
-from content.environment import FILTERS, make_environment
-from content.errors import ScriptError
-from content.front_matter import hint
-from content.library import Script
-from content.text import fold
+from loa114.content.context import CONTEXT_TYPES, context_names
+from loa114.content.environment import FILTERS, make_environment
+from loa114.content.errors import ScriptError
+from loa114.content.front_matter import hint
+from loa114.content.library import Script
+from loa114.content.text import fold
 
 # Names Jinja itself provides to a template.
 JINJA_NAMES = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "caller"})

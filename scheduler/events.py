@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.db.models import Broadcast, Event
+from loa114.scheduler.db.models import Broadcast, Event
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from scheduler.db.engine import Database
-from scheduler.events import DomainEvent, EventLog
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.events import DomainEvent, EventLog
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import requests
 import responses
 from requests.adapters import HTTPAdapter
 
-from audio import dsp, ffmpeg
-from audio.engines.offline import OfflineEngine
-from audio.settings import AudioSettings
+from loa114.audio import dsp, ffmpeg
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.settings import AudioSettings
 
 GOOGLE_URL = "https://translate.google.com.vn/_/TranslateWebserverUi/data/batchexecute"
 TEXT = "Khi phát hiện cháy, hãy gọi ngay một một bốn."

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from audio import eviction
-from audio.cache import TOUCH_AFTER_S, RenderCache
-from audio.engines.offline import OfflineEngine
-from audio.program import ItemSource, ProgramBuilder, ProgramTags, say_to_file
-from audio.speaker import Speaker
+from loa114.audio import eviction
+from loa114.audio.cache import TOUCH_AFTER_S, RenderCache
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.program import ItemSource, ProgramBuilder, ProgramTags, say_to_file
+from loa114.audio.speaker import Speaker
 from tests.audio_fixtures import TEXT, make_settings
 
 TAGS = ProgramTags("Chương trình sáng", date(2026, 3, 1), "Báo cháy 114", "Loa 114 — Lợi Bác")

@@ -9,9 +9,9 @@ import pytest
 import requests
 import responses
 
-from audio.engines.gtts import GTTSEngine
-from audio.engines.offline import OfflineEngine
-from audio.errors import RenderError
+from loa114.audio.engines.gtts import GTTSEngine
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.errors import RenderError
 from tests.audio_fixtures import GOOGLE_URL, TEXT, google_body, google_mp3
 
 

@@ -13,12 +13,12 @@ import pyloudnorm
 import pytest
 from scipy import ndimage, signal
 
-from audio import filters
-from audio.engines.offline import OfflineEngine
-from audio.frames import MAX_QUEUED
-from audio.loudness import InterSamplePeaks, _oversampling_phases
-from audio.program import ItemSource, ProgramBuilder
-from audio.speaker import Speaker
+from loa114.audio import filters
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.frames import MAX_QUEUED
+from loa114.audio.loudness import InterSamplePeaks, _oversampling_phases
+from loa114.audio.program import ItemSource, ProgramBuilder
+from loa114.audio.speaker import Speaker
 from tests.audio_fixtures import TEXT, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,10 +112,10 @@ def test_rendering_does_not_import_scipy_signal_nor_pyloudnorm(tmp_path: Path) -
     script = f"""
 import sys
 from pathlib import Path
-from audio.engines.offline import OfflineEngine
-from audio.program import ItemSource, ProgramBuilder
-from audio.settings import AudioSettings
-from audio.speaker import Speaker
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.program import ItemSource, ProgramBuilder
+from loa114.audio.settings import AudioSettings
+from loa114.audio.speaker import Speaker
 settings = AudioSettings(cache_dir=Path({str(tmp_path)!r}), engines=("offline",))
 item = ProgramBuilder(settings, Speaker(settings, [OfflineEngine()])).render_item(
     ItemSource("a", "A", [{TEXT!r}], None)

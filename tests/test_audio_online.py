@@ -16,10 +16,10 @@ import requests
 import responses
 from requests.adapters import HTTPAdapter
 
-from audio.engines.gtts import GTTSEngine
-from audio.engines.offline import OfflineEngine
-from audio.program import ItemSource, ProgramBuilder
-from audio.speaker import Speaker
+from loa114.audio.engines.gtts import GTTSEngine
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.program import ItemSource, ProgramBuilder
+from loa114.audio.speaker import Speaker
 from tests.audio_fixtures import (
     TEXT,
     FakeClock,

@@ -17,14 +17,21 @@ import responses
 from mutagen.id3 import ID3
 from scipy import signal
 
-from audio import dsp, ffmpeg
-from audio.engines.gtts import GTTSEngine
-from audio.engines.offline import OfflineEngine
-from audio.errors import AssemblyError, RenderError
-from audio.loudness import LoudnessMeter, measure
-from audio.measurement import PartMeasure, program_measure, resolution
-from audio.program import BuiltProgram, ItemSource, ProgramBuilder, ProgramTags, RenderedItem, say_to_file
-from audio.speaker import Speaker
+from loa114.audio import dsp, ffmpeg
+from loa114.audio.engines.gtts import GTTSEngine
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.errors import AssemblyError, RenderError
+from loa114.audio.loudness import LoudnessMeter, measure
+from loa114.audio.measurement import PartMeasure, program_measure, resolution
+from loa114.audio.program import (
+    BuiltProgram,
+    ItemSource,
+    ProgramBuilder,
+    ProgramTags,
+    RenderedItem,
+    say_to_file,
+)
+from loa114.audio.speaker import Speaker
 from tests.audio_fixtures import TEXT, FakeClock, google_calls, google_down, google_ok, make_settings, tone
 
 TAGS = ProgramTags("Chương trình sáng 01/03/2026", date(2026, 3, 1), "Báo cháy 114", "Loa 114 — Lợi Bác")

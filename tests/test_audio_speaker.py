@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import responses
 
-from audio.cache import RenderCache
-from audio.engines.gtts import GTTSEngine
-from audio.engines.offline import OfflineEngine
-from audio.errors import Pause, RenderError
-from audio.speaker import Speaker, build_engines
+from loa114.audio.cache import RenderCache
+from loa114.audio.engines.gtts import GTTSEngine
+from loa114.audio.engines.offline import OfflineEngine
+from loa114.audio.errors import Pause, RenderError
+from loa114.audio.speaker import Speaker, build_engines
 from tests.audio_fixtures import (
     GOOGLE_URL,
     TEXT,

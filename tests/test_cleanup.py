@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from conftest import write_commune
 
-from scheduler.cli import main
-from scheduler.config import load_config
-from scheduler.programs.cleanup import cleanup
-from scheduler.service.app import App
-from scheduler.service.station import Station
+from loa114.scheduler.cli import main
+from loa114.scheduler.config import load_config
+from loa114.scheduler.programs.cleanup import cleanup
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

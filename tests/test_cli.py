@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import SCRIPTS, write_commune
 
-from scheduler.cli import main
+from loa114.scheduler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,7 +184,7 @@ def test_db_upgrade(capsys: pytest.CaptureFixture[str], config: Path) -> None:
 def test_preview_renders_one_whole_script_as_it_would_air(
     capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
 ) -> None:
-    from audio.program import measure
+    from loa114.audio.program import measure
 
     target = tmp_path / "nghe-thu.mp3"
     code, out, err = run(

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from conftest import write_commune
 
-from scheduler.cli import main
+from loa114.scheduler.cli import main
 
 NOW = ["--now", "2026-11-30T09:00+07:00"]
 

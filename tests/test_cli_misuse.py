@@ -14,9 +14,9 @@ import pytest
 import typer
 from conftest import write_commune
 
-from scheduler.cli import app, main
+from loa114.scheduler.cli import app, main
 
-LOA = [sys.executable, "-m", "scheduler.cli"]
+LOA = [sys.executable, "-m", "loa114.scheduler.cli"]
 
 
 def commands() -> list[list[str]]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.config import load_config
-from scheduler.config.values import parse_duration
-from scheduler.errors import ConfigError
+from loa114.scheduler.config import load_config
+from loa114.scheduler.config.values import parse_duration
+from loa114.scheduler.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,14 +17,14 @@ import pytest
 from conftest import SCRIPTS, write_commune
 from sqlalchemy import func, select
 
-from scheduler.campaign.evaluation import evaluate_all
-from scheduler.campaign.importing import ImportRejected
-from scheduler.campaign.listing import notices_on
-from scheduler.campaign.outbox import LEASE, Outbox
-from scheduler.config import load_config
-from scheduler.db.models import Delivery, Event, Notice, VillageReportRow
-from scheduler.service.app import App
-from scheduler.service.station import Station
+from loa114.scheduler.campaign.evaluation import evaluate_all
+from loa114.scheduler.campaign.importing import ImportRejected
+from loa114.scheduler.campaign.listing import notices_on
+from loa114.scheduler.campaign.outbox import LEASE, Outbox
+from loa114.scheduler.config import load_config
+from loa114.scheduler.db.models import Delivery, Event, Notice, VillageReportRow
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SENT: list[dict[str, str]] = []

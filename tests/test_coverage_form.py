@@ -8,10 +8,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.campaign.columns import COLUMNS, COUNT_FIELDS, NOTES, UnsafeHousehold, VillageReport
-from scheduler.campaign.form import write_template
-from scheduler.campaign.importer import read_reports
-from scheduler.config import load_config
+from loa114.scheduler.campaign.columns import COLUMNS, COUNT_FIELDS, NOTES, UnsafeHousehold, VillageReport
+from loa114.scheduler.campaign.form import write_template
+from loa114.scheduler.campaign.importer import read_reports
+from loa114.scheduler.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGES = load_config(ROOT / "config.yaml").villages

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from scheduler.campaign.columns import UnsafeHousehold, VillageReport
-from scheduler.campaign.importer import ImportProblem, ParsedImport, fold, read_reports
-from scheduler.config import Village
+from loa114.scheduler.campaign.columns import UnsafeHousehold, VillageReport
+from loa114.scheduler.campaign.importer import ImportProblem, ParsedImport, fold, read_reports
+from loa114.scheduler.config import Village
 
 TODAY = date(2026, 3, 10)
 VILLAGES = [

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from scheduler.campaign.rules import Latest, commune_totals, evaluate, progress
-from scheduler.config import Campaign, Village
+from loa114.scheduler.campaign.rules import Latest, commune_totals, evaluate, progress
+from loa114.scheduler.config import Campaign, Village
 
 CAMPAIGN = Campaign.model_validate(
     {

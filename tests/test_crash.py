@@ -25,13 +25,13 @@ from conftest import write_commune
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-import scheduler.playout.manifest as manifest_module
-import scheduler.programs.writing as building
-from scheduler.config import load_config
-from scheduler.db.models import FINAL, AsRun, Broadcast
-from scheduler.playout import Airing, PlayoutAdapter
-from scheduler.service.app import App
-from scheduler.service.station import Station
+import loa114.scheduler.playout.manifest as manifest_module
+import loa114.scheduler.programs.writing as building
+from loa114.scheduler.config import load_config
+from loa114.scheduler.db.models import FINAL, AsRun, Broadcast
+from loa114.scheduler.playout import Airing, PlayoutAdapter
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2026, 11, 30)

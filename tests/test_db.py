@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from scheduler.db.engine import Database
-from scheduler.db.models import Base, Broadcast
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.db.models import Base, Broadcast
 
 
 def test_migrations_match_models(db_url: str) -> None:
@@ -54,14 +54,14 @@ def test_broadcast_key_is_unique_and_times_come_back_aware_utc(db_url: str) -> N
 
 
 def test_an_up_to_date_database_is_recognised_without_alembic(db_url: str) -> None:
-    from scheduler.db.engine import current_revision, head_revision
+    from loa114.scheduler.db.engine import current_revision, head_revision
 
     db = Database(db_url)
     assert current_revision(db.engine) is None  # fresh
     db.migrate()
     from alembic.script import ScriptDirectory
 
-    from scheduler.db.engine import MIGRATIONS
+    from loa114.scheduler.db.engine import MIGRATIONS
 
     alembic_head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert current_revision(db.engine) == head_revision() == alembic_head

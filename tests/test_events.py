@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scheduler.db.engine import Database
-from scheduler.db.models import Event
-from scheduler.events import DomainEvent, EventLog, ScriptInvalid
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.db.models import Event
+from loa114.scheduler.events import DomainEvent, EventLog, ScriptInvalid
 
 AT = datetime(2026, 11, 30, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from content.errors import ContentError, ScriptError
-from content.library import Library, load_library, parse_script
+from loa114.content.errors import ContentError, ScriptError
+from loa114.content.library import Library, load_library, parse_script
 
 BODY = "Kính thưa bà con nhân dân xã {{ commune.name }}!\nGọi ngay số 114 khi có cháy.\n"
 
@@ -238,7 +238,7 @@ def test_loaded_recorded_audio_missing_file_is_problem(tmp_path: Path) -> None:
 
 
 def test_a_script_pasted_from_word_loads_with_its_line_breaks(tmp_path: Path) -> None:
-    from content.library import load_library
+    from loa114.content.library import load_library
 
     (tmp_path / "dan.txt").write_text(
         "---\x0bid: dan\x0btitle: Dán từ Word\x0b---\x0bDòng một.\x0bDòng hai.\x07\n", encoding="utf-8"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from content.errors import ScriptError
-from content.notices import NOTICE_KINDS, SHIPPED_DIR, Notice, render_notice, sample_notice_context
+from loa114.content.errors import ScriptError
+from loa114.content.notices import NOTICE_KINDS, SHIPPED_DIR, Notice, render_notice, sample_notice_context
 
 LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\bNone\b|\bnan\b|\*\*|^#", re.MULTILINE)
 
@@ -94,7 +94,7 @@ def test_missing_contacts_fall_back_to_the_offices() -> None:
 
 
 def test_contact_without_role_is_named_alone() -> None:
-    from content.notices import Recipient
+    from loa114.content.notices import Recipient
 
     body = render("reminder", recipients=[Recipient("Hoàng Văn Páo")]).body
     assert "- Đồng chí Hoàng Văn Páo.\n" in body

@@ -20,8 +20,8 @@ import pytest
 import responses
 from apprise.manager_plugins import NotificationManager
 
-from content.notices import render_notice, sample_notice_context
-from scheduler.notify import (
+from loa114.content.notices import render_notice, sample_notice_context
+from loa114.scheduler.notify import (
     AppriseNotifier,
     DeliveryError,
     FileNotifier,
@@ -104,7 +104,7 @@ def test_failing_target_is_transient_with_apprise_reason_and_no_secret(
     loatest: Recorder, message: Message, caplog: pytest.LogCaptureFixture
 ) -> None:
     target = "loatest://truongthon:Hunter2Secret@thon/fail"
-    with caplog.at_level(logging.DEBUG, logger="scheduler"), pytest.raises(DeliveryError) as caught:
+    with caplog.at_level(logging.DEBUG, logger="loa114.scheduler"), pytest.raises(DeliveryError) as caught:
         AppriseNotifier().send(target, message)
     error = caught.value
     assert error.permanent is False
@@ -113,7 +113,7 @@ def test_failing_target_is_transient_with_apprise_reason_and_no_secret(
     assert "refused" in error.message
     assert "Hunter2Secret" not in str(error) and "Hunter2Secret" not in error.target
     assert "Hunter2Secret" not in "".join(
-        r.getMessage() for r in caplog.records if r.name.startswith("scheduler")
+        r.getMessage() for r in caplog.records if r.name.startswith("loa114.scheduler")
     )
 
 

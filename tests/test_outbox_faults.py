@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlalchemy import select, update
 from test_coverage_flow import DAY, SENT, _reset_gateway, at, open_flow, write_csv  # noqa: F401 (fixture)
 
-from scheduler.campaign.evaluation import evaluate_all
-from scheduler.campaign.listing import notices_on
-from scheduler.campaign.outbox import Outbox
-from scheduler.db.models import Delivery, Notice
-from scheduler.notify import DeliveryError, Message, Notifier
+from loa114.scheduler.campaign.evaluation import evaluate_all
+from loa114.scheduler.campaign.listing import notices_on
+from loa114.scheduler.campaign.outbox import Outbox
+from loa114.scheduler.db.models import Delivery, Notice
+from loa114.scheduler.notify import DeliveryError, Message, Notifier
 
 
 def bodies(station, kind: str = "reminder") -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -158,9 +158,9 @@ def test_two_contacts_sharing_one_gateway_address_get_one_notice(tmp_path: Path,
         "{name: Lộc Văn Bình, role: Tổ trưởng ANTT, notify: ['loaflow://gw/na-pan-head', file]}",
     )
     path.write_text(text, encoding="utf-8")
-    from scheduler.config import load_config
-    from scheduler.service.app import App
-    from scheduler.service.station import Station
+    from loa114.scheduler.config import load_config
+    from loa114.scheduler.service.app import App
+    from loa114.scheduler.service.station import Station
 
     station = Station(App.create(load_config(path)))
     result = evaluate_all(station.config, station.app.store, DAY, at(DAY))

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from content.library import Script
-from scheduler.config import Slot, load_config
-from scheduler.programs.planner import Candidate, airtime_of, choose, fill, fit, occurrences
+from loa114.content.library import Script
+from loa114.scheduler.config import Slot, load_config
+from loa114.scheduler.programs.planner import Candidate, airtime_of, choose, fill, fit, occurrences
 
 ROOT = Path(__file__).resolve().parent.parent
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

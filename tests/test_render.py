@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from content.context import (
+from loa114.content.context import (
     AlertInfo,
     CommuneInfo,
     SlotInfo,
@@ -19,9 +19,9 @@ from content.context import (
     slot_label,
     template_context,
 )
-from content.errors import ScriptError
-from content.library import Script, parse_script
-from content.render import ScriptRenderer
+from loa114.content.errors import ScriptError
+from loa114.content.library import Script, parse_script
+from loa114.content.render import ScriptRenderer
 
 FRONT = "---\nid: {id}\ntitle: Thử\n---\n"  # the body starts on file line 5
 

@@ -15,13 +15,13 @@ from conftest import write_commune
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from scheduler.clock import Clock
-from scheduler.config import load_config
-from scheduler.db.models import Broadcast
-from scheduler.service.app import App
-from scheduler.service.runtime import Runtime
-from scheduler.service.station import Station
-from scheduler.service.web import create_web
+from loa114.scheduler.clock import Clock
+from loa114.scheduler.config import load_config
+from loa114.scheduler.db.models import Broadcast
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.service.station import Station
+from loa114.scheduler.service.web import create_web
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -87,7 +87,7 @@ def test_sigterm_stops_cleanly_and_records_the_stop(station: Station) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
-    from scheduler.db.models import ServiceRun
+    from loa114.scheduler.db.models import ServiceRun
 
     with station.app.db.session() as session:
         assert session.get(ServiceRun, station.run_id).stopped_at is not None  # type: ignore[union-attr]

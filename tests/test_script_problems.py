@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from content.checking import ScriptWarning, check_library, check_script
-from content.context import sample_context
-from content.errors import ScriptError
-from content.library import check_script_file, load_library, parse_script
-from content.render import ScriptRenderer
-from content.slots import match_slot
+from loa114.content.checking import ScriptWarning, check_library, check_script
+from loa114.content.context import sample_context
+from loa114.content.errors import ScriptError
+from loa114.content.library import check_script_file, load_library, parse_script
+from loa114.content.render import ScriptRenderer
+from loa114.content.slots import match_slot
 
 # Fragments of Python or Jinja English that must never reach a clerk.
 ENGLISH = re.compile(

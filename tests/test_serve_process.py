@@ -71,7 +71,7 @@ def test_a_slot_airs_while_the_notification_gateway_hangs(
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "scheduler.cli", "--config", str(config), "serve"],
+            [sys.executable, "-m", "loa114.scheduler.cli", "--config", str(config), "serve"],
             cwd=tmp_path,
             env=env,
             stdout=log,

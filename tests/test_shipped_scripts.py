@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from content.context import sample_context
-from content.library import Library, Script, load_library
-from content.render import ScriptRenderer
+from loa114.content.context import sample_context
+from loa114.content.library import Library, Script, load_library
+from loa114.content.render import ScriptRenderer
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "content" / "scripts"
 LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\bNone\b|\bnan\b|\bTrue\b|\bFalse\b", re.IGNORECASE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.speech import (
+from loa114.content.speech import (
     DEFAULT_GLOSSARY,
     Rewrite,
     SpeechError,

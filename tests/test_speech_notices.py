@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.speech import explain, make_settings, normalize
+from loa114.content.speech import explain, make_settings, normalize
 
 NORTH = make_settings(protected_names=["Lợi Bác", "Nà Pàn"])
 SOUTH = make_settings(dialect="south", protected_names=["Lợi Bác", "Nà Pàn"])
@@ -194,7 +194,7 @@ def test_pronunciations_are_overridable_by_settings_and_by_the_glossary() -> Non
 
 
 def test_a_blank_pronunciation_names_its_field() -> None:
-    from content.speech import SpeechError
+    from loa114.content.speech import SpeechError
 
     with pytest.raises(SpeechError) as info:
         make_settings(pronunciations={"Zalo": "  "})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.speech import SpeechError, number_to_words
+from loa114.content.speech import SpeechError, number_to_words
 
 NORTH = [
     (0, "không"), (1, "một"), (4, "bốn"), (5, "năm"), (9, "chín"), (10, "mười"), (11, "mười một"),

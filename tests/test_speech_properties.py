@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from content.speech import make_settings, normalize, number_to_words
+from loa114.content.speech import make_settings, normalize, number_to_words
 
 SETTINGS = make_settings(protected_names=["Nà Pàn", "Lợi Bác", "Khu 3"], hotlines=["1900"])
 SOUTH = make_settings(dialect="south")

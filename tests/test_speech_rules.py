@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from content.speech import normalize
-from content.speech.settings import make_settings
+from loa114.content.speech import normalize
+from loa114.content.speech.settings import make_settings
 
 NORTH = make_settings(protected_names=["Lợi Bác", "Nà Pàn", "Lạng Sơn", "Khu 3"])
 SOUTH = make_settings(dialect="south", protected_names=["Lợi Bác"])

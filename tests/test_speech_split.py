@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from content.speech import SpeechError, normalize, split_for_tts
+from loa114.content.speech import SpeechError, normalize, split_for_tts
 
 PAUSE = re.compile(r"\[ngừng(?: [0-9,]+ giây)?\]")
 

@@ -17,11 +17,11 @@ from conftest import SCRIPTS, write_commune
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from audio.program import measure
-from scheduler.config import load_config
-from scheduler.db.models import AsRun, Broadcast, Event
-from scheduler.service.app import App
-from scheduler.service.station import Station
+from loa114.audio.program import measure
+from loa114.scheduler.config import load_config
+from loa114.scheduler.db.models import AsRun, Broadcast, Event
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2026, 11, 30)
@@ -190,7 +190,7 @@ def test_crash_after_folder_before_row_then_restart(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGKILL between writing the folder and marking the row ready: the restart rebuilds and airs once."""
-    import scheduler.programs.writing as building
+    import loa114.scheduler.programs.writing as building
 
     real_swap = building.swap_into_place
 
@@ -332,7 +332,7 @@ def test_recorded_item_goes_through_the_same_processing(tmp_path: Path, db_url: 
     import numpy as np
     from audio_fixtures import tone
 
-    from audio import ffmpeg
+    from loa114.audio import ffmpeg
 
     scripts = {
         "tay": "---\nid: tay\ntitle: Thông báo tiếng Tày\naudio: tay.mp3\npinned: true\n---\nLời ghi tiếng Tày.\n"
@@ -361,7 +361,7 @@ def test_two_alerts_in_the_same_second_both_air(tmp_path: Path, db_url: str) -> 
 
 
 def test_a_broken_adapter_fails_the_broadcast_and_the_manifest_says_so(tmp_path: Path, db_url: str) -> None:
-    from scheduler.playout import Airing, PlayoutAdapter
+    from loa114.scheduler.playout import Airing, PlayoutAdapter
 
     class Unplugged(PlayoutAdapter):
         name = "amplifier"

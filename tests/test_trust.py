@@ -15,12 +15,12 @@ import pytest
 from conftest import SCRIPTS, write_commune
 from sqlalchemy import select
 
-from scheduler.config import load_config
-from scheduler.db.models import AsRun, Broadcast
-from scheduler.files import staging_dir, swap_into_place
-from scheduler.playout import Airing, PlayoutAdapter
-from scheduler.service.app import App
-from scheduler.service.station import Station
+from loa114.scheduler.config import load_config
+from loa114.scheduler.db.models import AsRun, Broadcast
+from loa114.scheduler.files import staging_dir, swap_into_place
+from loa114.scheduler.playout import Airing, PlayoutAdapter
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2026, 11, 30)
@@ -174,7 +174,7 @@ def test_a_player_may_have_started_so_it_fails_interrupted_never_aired(tmp_path:
     (row, _) = rows_at(station)
     got = station.app.on_air.claim(row.id, local(5, 30), station.run_id)
     assert got is not None
-    from scheduler.playout import FolderPlayout
+    from loa114.scheduler.playout import FolderPlayout
 
     FolderPlayout().publish(  # the folder adapter finished, then the process died while the player ran
         Airing(tmp_path / "playout" / (got.folder or ""), got.day, got.slot_id, got.zone_id, AIRTIME, AIRTIME)
@@ -342,7 +342,7 @@ def test_an_urgent_alert_does_not_wait_for_a_hanging_google(tmp_path: Path, db_u
 
     from audio_fixtures import SilentServer, local_session
 
-    from audio.speaker import build_engines
+    from loa114.audio.speaker import build_engines
 
     server = SilentServer()
     try:

@@ -25,9 +25,9 @@ import gtts
 import pydub
 import requests
 
-from audio import ffmpeg
-from audio.engines.base import TTSEngine
-from audio.errors import AssemblyError, RenderError
+from loa114.audio import ffmpeg
+from loa114.audio.engines.base import TTSEngine
+from loa114.audio.errors import AssemblyError, RenderError
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ import espeakng_loader
 import numpy as np
 import pydub
 
-from audio.engines.base import TTSEngine
-from audio.errors import RenderError
+from loa114.audio.engines.base import TTSEngine
+from loa114.audio.errors import RenderError
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class _Espeak:
         self._chunks: list[bytes] = []
         self.rate = 0
 
-    def _collect(self, wav: object, numsamples: int, events: object) -> int:
+    def _collect(self, wav: int, numsamples: int, events: object) -> int:  # wav: a short* address
         if numsamples > 0:
             self._chunks.append(ctypes.string_at(wav, numsamples * 2))
         return 0  # 0 = continue synthesis

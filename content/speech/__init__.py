@@ -7,13 +7,13 @@ number_to_words(n, dialect) -> str          2026 → "hai nghìn không trăm ha
 make_settings(dialect, glossary, hotlines, protected_names, pronunciations) -> SpeechSettings
 """
 
-from content.speech.engine import Rewrite
-from content.speech.errors import SpeechError
-from content.speech.normalizer import explain, normalize
-from content.speech.numbers import number_to_words
-from content.speech.pronunciations import DEFAULT_PRONUNCIATIONS
-from content.speech.prosody import split_for_tts
-from content.speech.settings import DEFAULT_GLOSSARY, SpeechSettings, make_settings
+from loa114.content.speech.engine import Rewrite
+from loa114.content.speech.errors import SpeechError
+from loa114.content.speech.normalizer import explain, normalize
+from loa114.content.speech.numbers import number_to_words
+from loa114.content.speech.pronunciations import DEFAULT_PRONUNCIATIONS
+from loa114.content.speech.prosody import split_for_tts
+from loa114.content.speech.settings import DEFAULT_GLOSSARY, SpeechSettings, make_settings
 
 __all__ = [
     "DEFAULT_GLOSSARY",

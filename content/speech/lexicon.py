@@ -71,7 +71,8 @@ def word_before(text: str, pos: int) -> str:
     found = _WORD.findall(text[max(0, pos - 24) : pos].lower())
     if not found or not text[max(0, pos - 24) : pos].rstrip().lower().endswith(found[-1]):
         return ""
-    return found[-1]
+    word: str = found[-1]
+    return word
 
 
 def word_after(text: str, pos: int) -> str:

@@ -16,13 +16,13 @@ import re
 import threading
 import unicodedata
 
-from content.speech import rules_datetime
-from content.speech.engine import UNSPEAKABLE, Handler, Hit, Rewrite, Session
-from content.speech.pronunciations import pronunciation_pass
-from content.speech.prosody import PAUSE_MARK, canonical_pause
-from content.speech.rules_addresses import EMAIL, PLACE, URL, AddressReader, place
-from content.speech.rules_numbers import AGE_GROUP, CHAIN, CODE, NUMBER, NumberReader
-from content.speech.rules_words import (
+from loa114.content.speech import rules_datetime
+from loa114.content.speech.engine import UNSPEAKABLE, Handler, Hit, Rewrite, Session
+from loa114.content.speech.pronunciations import pronunciation_pass
+from loa114.content.speech.prosody import PAUSE_MARK, canonical_pause
+from loa114.content.speech.rules_addresses import EMAIL, PLACE, URL, AddressReader, place
+from loa114.content.speech.rules_numbers import AGE_GROUP, CHAIN, CODE, NUMBER, NumberReader
+from loa114.content.speech.rules_words import (
     CAPS,
     ROMAN,
     SYMBOLS,
@@ -33,7 +33,7 @@ from content.speech.rules_words import (
     symbols,
     tidy,
 )
-from content.speech.settings import SpeechSettings
+from loa114.content.speech.settings import SpeechSettings
 
 log = logging.getLogger(__name__)
 

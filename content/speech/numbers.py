@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.speech.errors import SpeechError
+from loa114.content.speech.errors import SpeechError
 
 DIGIT_WORDS: tuple[str, ...] = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 MAX_CARDINAL_DIGITS = 18  # longer digit strings are codes, read digit by digit
@@ -71,8 +71,8 @@ def _group(n: int, d: _Dialect, full: bool) -> list[str]:
 def _words(n: int, d: _Dialect, full: bool) -> list[str]:
     if n >= 10**9:
         high, low = divmod(n, 10**9)
-        out = [*_words(high, d, full), "tỷ"]
-        return out + _words(low, d, True) if low else out
+        billions = [*_words(high, d, full), "tỷ"]
+        return billions + _words(low, d, True) if low else billions
     out: list[str] = []
     started = full
     for value, scale in ((n // 10**6, "triệu"), (n // 1000 % 1000, d.thousand), (n % 1000, "")):

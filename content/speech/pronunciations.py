@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from content.speech.engine import Handler, Hit
+from loa114.content.speech.engine import Handler, Hit
 
 DEFAULT_PRONUNCIATIONS: Mapping[str, str] = MappingProxyType(
     {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from content.speech.errors import SpeechError
+from loa114.content.speech.errors import SpeechError
 
 DEFAULT_PAUSE_S = 1.0
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from content.speech.engine import Hit
-from content.speech.letters import UPPER_LETTERS
-from content.speech.lexicon import word_set
-from content.speech.numbers import digits_to_words
+from loa114.content.speech.engine import Hit
+from loa114.content.speech.letters import UPPER_LETTERS
+from loa114.content.speech.lexicon import word_set
+from loa114.content.speech.numbers import digits_to_words
 
 EMAIL = re.compile(
     r"(?<![^\W_]|[.,@+%-])[A-Za-z0-9][A-Za-z0-9._+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![^\W\d_]|\.[^\W\d_])"

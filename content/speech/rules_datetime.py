@@ -13,11 +13,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from content.speech.engine import Handler, Hit
-from content.speech.lexicon import COUNTING_WORDS, DATE_CUES, RATIO_CUES, word_after, word_before, word_set
-from content.speech.numbers import digits_to_words, month_to_words, number_to_words
-from content.speech.rules_fractions import make_passes as fraction_passes
-from content.speech.rules_time import make_passes as time_passes
+from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.lexicon import (
+    COUNTING_WORDS,
+    DATE_CUES,
+    RATIO_CUES,
+    word_after,
+    word_before,
+    word_set,
+)
+from loa114.content.speech.numbers import digits_to_words, month_to_words, number_to_words
+from loa114.content.speech.rules_fractions import make_passes as fraction_passes
+from loa114.content.speech.rules_time import make_passes as time_passes
 
 Pass = tuple[re.Pattern[str], Handler]
 
@@ -102,35 +109,38 @@ def _day_prefix(m: re.Match[str]) -> str:
     return "ngày " if before and before not in DATE_CUES and before not in ("mùng", "mồng") else ""
 
 
-def make_passes(dialect: str) -> list[Pass]:
-    """The phone and date rule families for one dialect (fractions among them), in the order they run."""
+class _Dates:
+    """The date readers of one dialect (each returns the spoken words and the rule, or None to pass)."""
 
-    def num(raw: str) -> str:
-        return number_to_words(int(raw), dialect)
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
 
-    def date_words(d: str, mo: str, y: str | None) -> str:
-        words = f"{num(d)} tháng {month_to_words(int(mo), dialect)}"
-        return f"{words} năm {num(y)}" if y else words
+    def num(self, raw: str) -> str:
+        return number_to_words(int(raw), self.dialect)
 
-    def full_date(m: re.Match[str]) -> Hit | None:
+    def date_words(self, d: str, mo: str, y: str | None) -> str:
+        words = f"{self.num(d)} tháng {month_to_words(int(mo), self.dialect)}"
+        return f"{words} năm {self.num(y)}" if y else words
+
+    def full_date(self, m: re.Match[str]) -> Hit | None:
         d, mo, y = m.group("d", "m", "y") if m.group("d") else m.group("id", "im", "iy")
         if not _valid_date(int(d), int(mo)):  # not a date: read the parts as written
-            return " trên ".join(num(part) for part in (d, mo, y)), "ratio"
-        return _day_prefix(m) + date_words(d, mo, y), "date"
+            return " trên ".join(self.num(part) for part in (d, mo, y)), "ratio"
+        return _day_prefix(m) + self.date_words(d, mo, y), "date"
 
-    def date_range(m: re.Match[str]) -> Hit | None:
+    def date_range(self, m: re.Match[str]) -> Hit | None:
         d1, d2, mo, y = m.group("d1", "d2", "m", "y")
         if not (_valid_date(int(d1), int(mo)) and _valid_date(int(d2), int(mo))):
             return None
-        return f"{_day_prefix(m)}{num(d1)} đến {date_words(d2, mo, y)}", "date"
+        return f"{_day_prefix(m)}{self.num(d1)} đến {self.date_words(d2, mo, y)}", "date"
 
-    def month_year(m: re.Match[str]) -> Hit | None:
+    def month_year(self, m: re.Match[str]) -> Hit | None:
         if not 1 <= int(m.group("m")) <= 12:
             return None
-        spoken = f"{_prefix(m, 'tháng')}{month_to_words(int(m.group('m')), dialect)} năm {num(m.group('y'))}"
+        spoken = f"{_prefix(m, 'tháng')}{month_to_words(int(m.group('m')), self.dialect)} năm {self.num(m.group('y'))}"
         return spoken, "date"
 
-    def day_month(m: re.Match[str]) -> Hit | None:
+    def day_month(self, m: re.Match[str]) -> Hit | None:
         d, mo = int(m.group("d")), int(m.group("m"))
         if not _valid_date(d, mo):
             return None
@@ -141,41 +151,45 @@ def make_passes(dialect: str) -> list[Pass]:
             before in RATIO_CUES or word_after(m.string, m.end()) in COUNTING_WORDS
         ):
             return None  # a ratio: left to the number rules ("10/12 thôn")
-        return _day_prefix(m) + date_words(m.group("d"), m.group("m"), None), "date"
+        return _day_prefix(m) + self.date_words(m.group("d"), m.group("m"), None), "date"
 
-    def day_month_dash(m: re.Match[str]) -> Hit | None:
+    def day_month_dash(self, m: re.Match[str]) -> Hit | None:
         d, mo = int(m.group("d")), int(m.group("m"))
         if not _valid_date(d, mo) or word_before(m.string, m.start()) not in _DASH_DATE_CUES:
             return None
         if word_after(m.string, m.end()) in COUNTING_WORDS:
             return None  # "ngày 10-12 tháng 3": a range of days
-        return date_words(m.group("d"), m.group("m"), None), "date"
+        return self.date_words(m.group("d"), m.group("m"), None), "date"
 
-    def month_year_range(m: re.Match[str]) -> Hit | None:
+    def month_year_range(self, m: re.Match[str]) -> Hit | None:
         m1, y1, m2, y2 = m.group("m1", "y1", "m2", "y2")
         if not (1 <= int(m1) <= 12 and 1 <= int(m2) <= 12):
             return None
-        first = f"{_prefix(m, 'tháng')}{month_to_words(int(m1), dialect)} năm {num(y1)}"
-        return f"{first} đến tháng {month_to_words(int(m2), dialect)} năm {num(y2)}", "date"
+        first = f"{_prefix(m, 'tháng')}{month_to_words(int(m1), self.dialect)} năm {self.num(y1)}"
+        return f"{first} đến tháng {month_to_words(int(m2), self.dialect)} năm {self.num(y2)}", "date"
 
-    def month_range(m: re.Match[str]) -> Hit | None:
+    def month_range(self, m: re.Match[str]) -> Hit | None:
         m1, m2, y = m.group("m1", "m2", "y")
         if not (1 <= int(m1) <= 12 and 1 <= int(m2) <= 12 and int(m1) < int(m2)):
             return None
-        first = f"{_prefix(m, 'tháng')}{month_to_words(int(m1), dialect)}"
-        return f"{first} đến tháng {month_to_words(int(m2), dialect)} năm {num(y)}", "date"
+        first = f"{_prefix(m, 'tháng')}{month_to_words(int(m1), self.dialect)}"
+        return f"{first} đến tháng {month_to_words(int(m2), self.dialect)} năm {self.num(y)}", "date"
 
+
+def make_passes(dialect: str) -> list[Pass]:
+    """The phone and date rule families for one dialect (fractions among them), in the order they run."""
+    dates = _Dates(dialect)
     table: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Hit | None]]] = [
         (PHONE, _phone),
         (SERVICE_NUMBER, _service),
-        (DATE_FULL, full_date),
-        (DATE_RANGE, date_range),
-        (MONTH_YEAR_RANGE, month_year_range),
-        (MONTH_RANGE, month_range),
-        (MONTH_YEAR, month_year),
+        (DATE_FULL, dates.full_date),
+        (DATE_RANGE, dates.date_range),
+        (MONTH_YEAR_RANGE, dates.month_year_range),
+        (MONTH_RANGE, dates.month_range),
+        (MONTH_YEAR, dates.month_year),
         *time_passes(dialect),
         *fraction_passes(dialect),
-        (DAY_MONTH, day_month),
-        (DAY_MONTH_DASH, day_month_dash),
+        (DAY_MONTH, dates.day_month),
+        (DAY_MONTH_DASH, dates.day_month_dash),
     ]
     return table

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from content.speech.engine import Handler, Hit
-from content.speech.lexicon import DATE_CUES, word_after, word_before, word_set
-from content.speech.numbers import number_to_words
-from content.speech.units import UNIT_ALTERNATION, unit_words
+from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.lexicon import DATE_CUES, word_after, word_before, word_set
+from loa114.content.speech.numbers import number_to_words
+from loa114.content.speech.units import UNIT_ALTERNATION, unit_words
 
 Pass = tuple[re.Pattern[str], Handler]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from content.speech.engine import Hit
-from content.speech.letters import UPPER_LETTERS, spell
-from content.speech.lexicon import (
+from loa114.content.speech.engine import Hit
+from loa114.content.speech.letters import UPPER_LETTERS, spell
+from loa114.content.speech.lexicon import (
     COUNTING_WORDS,
     HOTLINE_CUES,
     NEAR_HOTLINE_CUES,
@@ -26,7 +26,7 @@ from content.speech.lexicon import (
     word_before,
     words_before,
 )
-from content.speech.numbers import (
+from loa114.content.speech.numbers import (
     MAX_CARDINAL_DIGITS,
     digits_to_words,
     fraction_to_words,
@@ -35,7 +35,7 @@ from content.speech.numbers import (
     numeral_to_words,
     ordinal_to_words,
 )
-from content.speech.units import (
+from loa114.content.speech.units import (
     CAPITAL_UNITS,
     LABEL_WORDS,
     PREFIX_CURRENCIES,

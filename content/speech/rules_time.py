@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from content.speech.engine import Handler, Hit
-from content.speech.lexicon import word_after, word_before, word_set
-from content.speech.numbers import number_to_words, ordinal_to_words
+from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.lexicon import word_after, word_before, word_set
+from loa114.content.speech.numbers import number_to_words, ordinal_to_words
 
 Pass = tuple[re.Pattern[str], Handler]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from content.speech.engine import Handler, Hit
-from content.speech.letters import SPELLED_SINGLE, UPPER_LETTERS, is_syllable, spell
-from content.speech.lexicon import PER_WORDS, ROMAN_CUES, TIME_WORDS, word_before
-from content.speech.numbers import number_to_words, ordinal_to_words
+from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.letters import SPELLED_SINGLE, UPPER_LETTERS, is_syllable, spell
+from loa114.content.speech.lexicon import PER_WORDS, ROMAN_CUES, TIME_WORDS, word_before
+from loa114.content.speech.numbers import number_to_words, ordinal_to_words
 
 ROMAN = re.compile(r"(?=[IVXLCDM])(?<![^\W_]|\.)(?P<r>[IVXLCDM]{1,12})(?![^\W_])")
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from content.speech.errors import SpeechError
-from content.speech.pronunciations import DEFAULT_PRONUNCIATIONS
+from loa114.content.speech.errors import SpeechError
+from loa114.content.speech.pronunciations import DEFAULT_PRONUNCIATIONS
 
 Dialect = Literal["north", "south"]
 DIALECTS: tuple[str, ...] = ("north", "south")

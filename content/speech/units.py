@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from content.speech.lexicon import word_set
+from loa114.content.speech.lexicon import word_set
 
 # spoken words → written forms (case variants of multi-letter forms are added below)
 _TABLE: dict[str, tuple[str, ...]] = {

@@ -4,6 +4,6 @@ Owns: the report columns and their parsing, CSV/XLSX reading, the import (one tr
 the lagging rules (pure), the stored reports, the evaluation of every village, the figures templates read,
 the text of reminders and escalations, and the outbox that delivers them through `notify`.
 
-May import: `notify`, `config`, `db`, `events`, `files`, `errors`, `clock`, and `content`. Never
+May import: `notify`, `store`, `config`, `db`, `events`, `files`, `errors`, `clock`, and `content`. Never
 `programs`, `service` or `cli`.
 """

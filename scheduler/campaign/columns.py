@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from content.dates import parse_date_text
+from loa114.content.dates import parse_date_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,8 @@ def parse_day(value: Any) -> date | None:
         # a date cell whose date format was lost: Excel's serial day number
         from openpyxl.utils.datetime import from_excel  # only XLSX serial dates need it
 
-        return from_excel(value).date()
+        serial: date = from_excel(value).date()
+        return serial
     text = str(value).strip()
     if not text:
         return None

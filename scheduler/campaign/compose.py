@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from content.context import VillageCoverage
-from content.notices import Notice as NoticeText
-from content.notices import Recipient, render_notice
-from content.render import percent
-from content.text import fold
-from scheduler.campaign.figures import campaign_info, commune_info
-from scheduler.campaign.rules import HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE
-from scheduler.config import Config, Contact
+from loa114.content.context import VillageCoverage
+from loa114.content.notices import Notice as NoticeText
+from loa114.content.notices import Recipient, render_notice
+from loa114.content.render import percent
+from loa114.content.text import fold
+from loa114.scheduler.campaign.figures import campaign_info, commune_info
+from loa114.scheduler.campaign.rules import HOUSEHOLD_BEHIND, INSTALL_BEHIND, STALE
+from loa114.scheduler.config import Config, Contact
 
 FILE_TARGET = "file"
 

@@ -8,22 +8,24 @@ same date twice changes nothing and queues nothing new. The database is read in 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from content.context import VillageCoverage
-from scheduler.campaign.compose import compose
-from scheduler.campaign.queue import NoticeDraft, queue_notice
-from scheduler.campaign.rules import evaluate
-from scheduler.campaign.store import latest_as_of
-from scheduler.config import Config
-from scheduler.db.models import Notice, VillageState
-from scheduler.events import VillageLagging, VillageRecovered
-from scheduler.store import Store
+from loa114.content.context import VillageCoverage
+from loa114.scheduler.campaign.compose import compose
+from loa114.scheduler.campaign.queue import NoticeDraft, queue_notice
+from loa114.scheduler.campaign.rules import evaluate
+from loa114.scheduler.campaign.store import latest_as_of
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import Notice, VillageState
+from loa114.scheduler.events import VillageLagging, VillageRecovered
+from loa114.scheduler.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +51,14 @@ def evaluate_all(config: Config, store: Store, day: date, now: datetime) -> Eval
         latest = latest_as_of(session, day)
         villages = [evaluate(v, latest.get(v.id), config.campaign, day) for v in config.villages]
         result = Evaluation(day, villages)
-        _record_states(store, session, villages, day, now, result)
+        _record_states(store, session, result, now)
         lagging = [v for v in villages if v.lagging]
         queued = set(session.execute(select(Notice.village_id, Notice.kind).where(Notice.day == day)))
         for coverage in lagging:
             if (coverage.id, "reminder") not in queued:
                 _queue(config, store, session, coverage, result, now=now)
         unescalated = [v for v in lagging if (v.id, "escalation") not in queued]
-        _escalate(config, store, session, unescalated, result, now)
+        _escalate(config, store, session, unescalated, result, now=now)
     log.info(
         "coverage evaluated day=%s villages=%d lagging=%d started_lagging=%s recovered=%s reminders=%d escalations=%d",
         day,
@@ -70,14 +72,9 @@ def evaluate_all(config: Config, store: Store, day: date, now: datetime) -> Eval
     return result
 
 
-def _record_states(
-    store: Store,
-    session: Session,
-    villages: list[VillageCoverage],
-    day: date,
-    now: datetime,
-    result: Evaluation,
-) -> None:
+def _record_states(store: Store, session: Session, result: Evaluation, now: datetime) -> None:
+    """Each village's state of `result.day`, and a lagging/recovered event where it changed since before."""
+    day = result.day
     today = {s.village_id: s for s in session.scalars(select(VillageState).where(VillageState.day == day))}
     before = (
         select(VillageState.village_id, func.max(VillageState.day).label("day"))
@@ -92,7 +89,7 @@ def _record_states(
             )
         ).all()
     )
-    for coverage in villages:
+    for coverage in result.villages:
         values = {
             "lagging": coverage.lagging,
             "reasons": list(coverage.reasons),
@@ -122,9 +119,21 @@ def _record_states(
     session.flush()
 
 
-def _queue(config: Config, store: Store, session: Session, coverage: VillageCoverage, result: Evaluation, *,
-           now: datetime, kind: str = "reminder", **extra: object) -> None:  # fmt: skip
-    text, targets = compose(config, kind, coverage, result.day, **extra)  # type: ignore[arg-type]  # extra: the escalation's figures
+def _queue(
+    config: Config,
+    store: Store,
+    session: Session,
+    coverage: VillageCoverage,
+    result: Evaluation,
+    *,
+    now: datetime,
+    kind: str = "reminder",
+    reminder_count: int = 0,
+    first_reminder: date | None = None,
+) -> None:
+    text, targets = compose(
+        config, kind, coverage, result.day, reminder_count=reminder_count, first_reminder=first_reminder
+    )
     draft = NoticeDraft(coverage.id, result.day, kind, coverage.reasons, text, targets)
     notice_id = queue_notice(store, session, draft, now)
     if notice_id is not None:
@@ -137,6 +146,7 @@ def _escalate(
     session: Session,
     lagging: list[VillageCoverage],
     result: Evaluation,
+    *,
     now: datetime,
 ) -> None:
     """After `escalate_after` reminders on different days with neither rate improving since the first of them."""
@@ -160,9 +170,16 @@ def _escalate(
         if coverage.household_rate > state.household_rate or coverage.install_rate > state.install_rate:
             continue  # progress since the first reminder: no escalation
         _queue(
-            config, store, session, coverage, result,
-            now=now, kind="escalation", reminder_count=needed, first_reminder=first,
-        )  # fmt: skip
+            config,
+            store,
+            session,
+            coverage,
+            result,
+            now=now,
+            kind="escalation",
+            reminder_count=needed,
+            first_reminder=first,
+        )
 
 
 def _first_reminders(
@@ -197,9 +214,10 @@ def _first_reminders(
         .subquery()
     )
     recent: dict[str, list[date]] = {}
-    for village_id, reminder_day in session.execute(
+    rows = session.execute(
         select(ranked.c.village_id, ranked.c.day).where(ranked.c.rank <= needed).order_by(ranked.c.day.desc())
-    ):
+    )
+    for village_id, reminder_day in cast("Iterable[tuple[str, date]]", rows):
         recent.setdefault(village_id, []).append(reminder_day)
     return {village_id: days[-1] for village_id, days in recent.items() if len(days) >= needed}
 

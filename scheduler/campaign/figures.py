@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from content.context import CampaignInfo, CommuneInfo, CoverageInfo, VillageCoverage
-from scheduler.campaign.rules import Latest, commune_totals, evaluate
-from scheduler.campaign.store import latest_as_of
-from scheduler.config import Config
-from scheduler.db.engine import Database
+from loa114.content.context import CampaignInfo, CommuneInfo, CoverageInfo, VillageCoverage
+from loa114.scheduler.campaign.rules import Latest, commune_totals, evaluate
+from loa114.scheduler.campaign.store import latest_as_of
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.engine import Database
 
 
 class CoverageSource(Protocol):

@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.campaign.columns import COLUMNS, COUNT_FIELDS, NOTES
-from scheduler.config import Village
-from scheduler.files import write_atomic
+from loa114.scheduler.campaign.columns import COLUMNS, COUNT_FIELDS, NOTES
+from loa114.scheduler.config import Village
+from loa114.scheduler.files import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ def write_template(path: Path, villages: Sequence[Village], *, today: date) -> N
 
 
 def _column(field: str) -> str:
-    return get_column_letter(FIELDS.index(field) + 1)
+    letter: str = get_column_letter(FIELDS.index(field) + 1)
+    return letter
 
 
 def _report_sheet(sheet: Worksheet, villages: Sequence[Village], last_row: int) -> None:

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from content.text import fold
-from scheduler.campaign.columns import COLUMNS, REQUIRED, VillageReport
-from scheduler.campaign.rowcheck import Columns, RowChecker
-from scheduler.campaign.sheets import Row, SheetProblem, read_rows
-from scheduler.campaign.village_names import cell_text
-from scheduler.config import Village
+from loa114.content.text import fold
+from loa114.scheduler.campaign.columns import COLUMNS, REQUIRED, VillageReport
+from loa114.scheduler.campaign.rowcheck import Columns, RowChecker
+from loa114.scheduler.campaign.sheets import Row, SheetProblem, read_rows
+from loa114.scheduler.campaign.village_names import cell_text
+from loa114.scheduler.config import Village
 
 logger = logging.getLogger(__name__)
 

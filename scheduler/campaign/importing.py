@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from scheduler.campaign.evaluation import Evaluation, evaluate_all
-from scheduler.campaign.importer import ImportProblem, read_reports
-from scheduler.campaign.store import store_reports
-from scheduler.config import Config
-from scheduler.errors import InputError
-from scheduler.events import CoverageReported, ReportReplaced
-from scheduler.store import Store
+from loa114.scheduler.campaign.evaluation import Evaluation, evaluate_all
+from loa114.scheduler.campaign.importer import ImportProblem, read_reports
+from loa114.scheduler.campaign.store import store_reports
+from loa114.scheduler.config import Config
+from loa114.scheduler.errors import InputError
+from loa114.scheduler.events import CoverageReported, ReportReplaced
+from loa114.scheduler.store import Store
 
 
 class ImportRejected(InputError):

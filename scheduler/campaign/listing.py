@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask
-from scheduler.config import Config
-from scheduler.db.engine import Database
-from scheduler.db.models import Notice
+from loa114.scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.db.models import Notice
 
 
 def notice_status(statuses: list[str]) -> str:

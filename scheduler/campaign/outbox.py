@@ -21,17 +21,18 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from content.text import clean_text
-from scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask
-from scheduler.campaign.rules import evaluate
-from scheduler.campaign.store import latest_as_of
-from scheduler.config import Config
-from scheduler.db.models import Delivery, Notice
-from scheduler.errors import InputError
-from scheduler.events import NoticeCancelled, NoticeDelivered, NoticeFailed
-from scheduler.notify import Message, Notifier, notifier_for
-from scheduler.notify.base import DeliveryError
-from scheduler.store import Store
+from loa114.content.text import clean_text
+from loa114.scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask
+from loa114.scheduler.campaign.rules import evaluate
+from loa114.scheduler.campaign.store import latest_as_of
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import Delivery, Notice
+from loa114.scheduler.db.rows import update_rows
+from loa114.scheduler.errors import InputError
+from loa114.scheduler.events import NoticeCancelled, NoticeDelivered, NoticeFailed
+from loa114.scheduler.notify import Message, Notifier, notifier_for
+from loa114.scheduler.notify.base import DeliveryError
+from loa114.scheduler.store import Store
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -45,6 +46,16 @@ class DeliveryResult:
     target: str
     status: str
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One claimed delivery attempt: whose, where to, which attempt (1-based), and what it says."""
+
+    delivery_id: int
+    target: str
+    number: int
+    message: Message
 
 
 class Outbox:
@@ -114,10 +125,10 @@ class Outbox:
 
     def _deliver_one(self, delivery_id: int, now: datetime) -> DeliveryResult | None:
         """Claim one delivery with a lease, send it, record the outcome."""
-        claimed = self._claim(delivery_id, now)
-        if claimed is None:
+        attempt = self._claim(delivery_id, now)
+        if attempt is None:
             return None
-        target, attempts, message = claimed
+        target, message = attempt.target, attempt.message
         error: DeliveryError | None = None
         try:
             self.notifiers(target, self.config.notices.dir).send(target, message)
@@ -126,18 +137,19 @@ class Outbox:
         except Exception as exc:  # a channel's bug or an input it chokes on: a failed attempt, kept
             log.exception("delivery crashed notice=%s target=%s", message.notice_id, mask(target))
             error = DeliveryError(mask(target), f"lỗi không lường trước khi gửi: {type(exc).__name__}: {exc}")
-        return self._record_attempt(delivery_id, target, attempts, message, error, now)
+        return self._record_attempt(attempt, error, now)
 
-    def _claim(self, delivery_id: int, now: datetime) -> tuple[str, int, Message] | None:
+    def _claim(self, delivery_id: int, now: datetime) -> _Attempt | None:
         """Push the delivery's next attempt one lease ahead (only one process gets it); read its message."""
         with self.store.session() as session:
-            claimed = session.execute(
+            claimed = update_rows(
+                session,
                 update(Delivery)
                 .where(
                     Delivery.id == delivery_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now
                 )
-                .values(next_attempt_at=now + LEASE, updated_at=now)
-            ).rowcount
+                .values(next_attempt_at=now + LEASE, updated_at=now),
+            )
             if not claimed:
                 return None
             delivery = session.get(Delivery, delivery_id)
@@ -153,18 +165,18 @@ class Outbox:
                 title=clean_text(notice.title),
                 body=clean_text(notice.body),
             )
-            return delivery.target, delivery.attempts + 1, message
+            return _Attempt(delivery_id, delivery.target, delivery.attempts + 1, message)
 
     def _record_attempt(
-        self,
-        delivery_id: int,
-        target: str,
-        attempts: int,
-        message: Message,
-        error: DeliveryError | None,
-        now: datetime,
+        self, attempt: _Attempt, error: DeliveryError | None, now: datetime
     ) -> DeliveryResult:
         settings = self.config.reminders
+        delivery_id, target, attempts, message = (
+            attempt.delivery_id,
+            attempt.target,
+            attempt.number,
+            attempt.message,
+        )
         values: dict[str, object]
         event: NoticeDelivered | NoticeFailed
         if error is None:
@@ -204,8 +216,9 @@ class Outbox:
         with self.store.session() as session:
             if session.get(Notice, notice_id) is None:
                 raise InputError(f"không có thông báo số {notice_id}")
-            return session.execute(
+            return update_rows(
+                session,
                 update(Delivery)
                 .where(Delivery.notice_id == notice_id, Delivery.status == FAILED)
-                .values(status=PENDING, attempts=0, next_attempt_at=now, updated_at=now)
-            ).rowcount
+                .values(status=PENDING, attempts=0, next_attempt_at=now, updated_at=now),
+            )

@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.notices import Notice as NoticeText
-from content.text import clean_text
-from scheduler.campaign.compose import Target
-from scheduler.db.models import Delivery, Notice
-from scheduler.db.rows import get_or_insert
-from scheduler.events import NoticeQueued
-from scheduler.store import Store
+from loa114.content.notices import Notice as NoticeText
+from loa114.content.text import clean_text
+from loa114.scheduler.campaign.compose import Target
+from loa114.scheduler.db.models import Delivery, Notice
+from loa114.scheduler.db.rows import get_or_insert
+from loa114.scheduler.events import NoticeQueued
+from loa114.scheduler.store import Store
 
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from scheduler.campaign.columns import (
+from loa114.scheduler.campaign.columns import (
     COUNT_FIELDS,
     HOUSEHOLD_BOUNDED,
     CellError,
@@ -24,8 +24,8 @@ from scheduler.campaign.columns import (
     parse_day,
     parse_unsafe,
 )
-from scheduler.campaign.village_names import cell_text, match_village, village_index
-from scheduler.config import Village
+from loa114.scheduler.campaign.village_names import cell_text, match_village, village_index
+from loa114.scheduler.config import Village
 
 OPTIONAL_COUNTS = COUNT_FIELDS[2:]  # after households_installed and installs, in report order
 NO_OPTIONAL: tuple[int | None, ...] = (None,) * len(OPTIONAL_COUNTS)
@@ -90,7 +90,8 @@ class RowChecker:
         for row, cells in enumerate(rows, 2):  # the header is row 1
             if len(cells) < width:
                 cells = [*cells, *([None] * (width - len(cells)))]
-            day = day_cache.get(cells[i_day], _MISS)
+            # Any: narrowed by the `__class__` checks (cheaper than isinstance), which mypy cannot follow
+            day: Any = day_cache.get(cells[i_day], _MISS)
             if day.__class__ is not date:
                 day = self._day_of(row, cells)
                 if day is _MISS:

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from content.context import CoverageInfo, VillageCoverage
-from content.context import commune_totals as totals_of
-from content.context import expected_rate as linear_expected_rate
-from scheduler.config import Campaign, Village
+from loa114.content.context import CoverageInfo, VillageCoverage
+from loa114.content.context import commune_totals as totals_of
+from loa114.content.context import expected_rate as linear_expected_rate
+from loa114.scheduler.config import Campaign, Village
 
 HOUSEHOLD_BEHIND = "household_behind"
 INSTALL_BEHIND = "install_behind"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from content.text import fold
+from loa114.content.text import fold
 
 logger = logging.getLogger(__name__)
 

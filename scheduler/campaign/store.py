@@ -13,18 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Table, and_, func, select
 from sqlalchemy.orm import Session
 
-from scheduler.campaign.columns import COUNT_FIELDS, VillageReport
-from scheduler.campaign.rules import Latest
-from scheduler.db.models import VillageReportRow
+from loa114.scheduler.campaign.columns import COUNT_FIELDS, VillageReport
+from loa114.scheduler.campaign.rules import Latest
+from loa114.scheduler.db.models import VillageReportRow
 
 COUNTS = COUNT_FIELDS
 FIELDS = (*COUNTS, "unsafe_households")
-TABLE = VillageReportRow.__table__
+TABLE = cast(Table, VillageReportRow.__table__)  # a mapped class's table; typed as its base FromClause
 BATCH = 50_000
 
 

@@ -7,9 +7,9 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from content.text import fold
-from scheduler.campaign.columns import CellError
-from scheduler.config import Village
+from loa114.content.text import fold
+from loa114.scheduler.campaign.columns import CellError
+from loa114.scheduler.config import Village
 
 _VILLAGE_PREFIXES = ("thon ", "ban ", "xom ", "khu ")
 

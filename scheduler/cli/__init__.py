@@ -5,6 +5,6 @@ Owns: `main` (the app, global options, error mapping, `run`), `programs` and `ca
 The top room: may import every other room; nothing imports it.
 """
 
-from scheduler.cli.main import app, main, run
+from loa114.scheduler.cli.main import app, main, run
 
 __all__ = ["app", "main", "run"]

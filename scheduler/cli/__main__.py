@@ -1,5 +1,5 @@
-"""`python -m scheduler.cli`: the same entry point as the `loa` script."""
+"""`python -m loa114.scheduler.cli`: the same entry point as the `loa` script."""
 
-from scheduler.cli.main import run
+from loa114.scheduler.cli.main import run
 
 run()

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler.cli.options import Options, open_station, options, parse_date
-from scheduler.cli.tables import dumps, status_word, table
+from loa114.scheduler.cli.options import Options, open_station, options, parse_date
+from loa114.scheduler.cli.tables import dumps, status_word, table
 
 coverage_app = typer.Typer(no_args_is_help=True, help="Tiến độ cài đặt Báo cháy 114 theo thôn.")
 reminders_app = typer.Typer(no_args_is_help=True, help="Thông báo nhắc thôn chậm tiến độ.")
@@ -41,7 +41,7 @@ def coverage_import(
     file: Annotated[Path, typer.Argument(help="Tệp báo cáo .csv hoặc .xlsx.")],
 ) -> None:
     """Nhập báo cáo của các thôn (cả tệp hoặc không dòng nào), rồi đánh giá lại tiến độ."""
-    from scheduler.campaign.importing import ImportRejected
+    from loa114.scheduler.campaign.importing import ImportRejected
 
     opts = options(ctx)
     station = open_station(opts)
@@ -76,8 +76,8 @@ def coverage_template(
     output: Annotated[Path, typer.Option("-o", "--output", help="Tệp .xlsx sẽ ghi.")],
 ) -> None:
     """Ghi mẫu báo cáo trống (Excel) để trưởng thôn điền."""
-    from scheduler.campaign.form import write_template
-    from scheduler.errors import InputError
+    from loa114.scheduler.campaign.form import write_template
+    from loa114.scheduler.errors import InputError
 
     opts = options(ctx)
     if output.suffix.lower() != ".xlsx":
@@ -87,8 +87,8 @@ def coverage_template(
 
 
 def status_rows(opts: Options, day: date) -> dict[str, Any]:
-    from scheduler.campaign.figures import DatabaseCoverage
-    from scheduler.campaign.rules import commune_totals
+    from loa114.scheduler.campaign.figures import DatabaseCoverage
+    from loa114.scheduler.campaign.rules import commune_totals
 
     config = opts.config()
     villages = DatabaseCoverage(config, opts.database()).villages(day)
@@ -191,7 +191,7 @@ def coverage_evaluate(
     ] = None,
 ) -> None:
     """Đánh giá lại các thôn (và xếp thông báo nhắc) cho một ngày."""
-    from scheduler.campaign.evaluation import evaluate_all
+    from loa114.scheduler.campaign.evaluation import evaluate_all
 
     opts = options(ctx)
     station = open_station(opts)
@@ -216,7 +216,7 @@ def reminders_list(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các thông báo nhắc và vượt cấp, với trạng thái gửi."""
-    from scheduler.campaign.listing import notices_on
+    from loa114.scheduler.campaign.listing import notices_on
 
     opts = options(ctx)
     rows = notices_on(opts.config(), opts.database(), parse_date(day, "--date", date.min) if day else None)
@@ -266,8 +266,8 @@ def reminders_retry(
     ctx: typer.Context, notice_id: Annotated[int, typer.Argument(help="Số thông báo.")]
 ) -> None:
     """Gửi lại một thông báo đã lỗi (ở lần gửi tới)."""
-    from scheduler.campaign.outbox import Outbox
-    from scheduler.store import Store
+    from loa114.scheduler.campaign.outbox import Outbox
+    from loa114.scheduler.store import Store
 
     opts = options(ctx)
     count = Outbox(opts.config(), Store.open(opts.database())).retry(notice_id, opts.clock().now())

@@ -11,16 +11,16 @@ from typing import Annotated
 
 import typer
 
-from audio.errors import AudioError
-from content.errors import ContentError
-from scheduler.cli import programs, service, texts
-from scheduler.cli.campaign import coverage_app, reminders_app
-from scheduler.cli.options import Options
-from scheduler.cli.programs import broadcasts_app, program_app
-from scheduler.cli.service import db_app
-from scheduler.errors import ConfigError, LoaError
+from loa114.audio.errors import AudioError
+from loa114.content.errors import ContentError
+from loa114.scheduler.cli import programs, service, texts
+from loa114.scheduler.cli.campaign import coverage_app, reminders_app
+from loa114.scheduler.cli.options import Options
+from loa114.scheduler.cli.programs import broadcasts_app, program_app
+from loa114.scheduler.cli.service import db_app
+from loa114.scheduler.errors import ConfigError, LoaError
 
-log = logging.getLogger("scheduler.cli")
+log = logging.getLogger("loa114.scheduler.cli")
 
 app = typer.Typer(
     add_completion=False,
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _usage(exc: Exception) -> int:
     """Help when it was asked for by omission (plain `loa`), else one Vietnamese line and exit 2."""
-    from scheduler.cli.usage import usage_message
+    from loa114.scheduler.cli.usage import usage_message
 
     ctx = getattr(exc, "ctx", None)
     if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from content.dates import parse_date_text
-from scheduler.clock import Clock, parse_moment
-from scheduler.config import Config, load_config
-from scheduler.errors import InputError
+from loa114.content.dates import parse_date_text
+from loa114.scheduler.clock import Clock, parse_moment
+from loa114.scheduler.config import Config, load_config
+from loa114.scheduler.errors import InputError
 
 if TYPE_CHECKING:
-    from scheduler.db.engine import Database
-    from scheduler.service.station import Station
+    from loa114.scheduler.db.engine import Database
+    from loa114.scheduler.service.station import Station
 
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -51,13 +51,13 @@ class Options:
 
     def database(self) -> Database:
         """The database alone, up to date (for commands that only read or write rows: no audio stack)."""
-        from scheduler.db.engine import Database
+        from loa114.scheduler.db.engine import Database
 
         return Database(self.config().database.url).migrate()
 
 
 def options(ctx: typer.Context) -> Options:
-    return ctx.ensure_object(Options)  # type: ignore[no-any-return]
+    return ctx.ensure_object(Options)
 
 
 def parse_date(value: str | None, option: str, default: date) -> date:
@@ -71,7 +71,7 @@ def parse_date(value: str | None, option: str, default: date) -> date:
 
 
 def open_station(opts: Options) -> Station:
-    from scheduler.service.app import App
-    from scheduler.service.station import Station
+    from loa114.scheduler.service.app import App
+    from loa114.scheduler.service.station import Station
 
     return Station(App.create(opts.config()))

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler.cli.options import open_station, options, parse_date
-from scheduler.cli.tables import minutes
+from loa114.scheduler.cli.options import open_station, options, parse_date
+from loa114.scheduler.cli.tables import minutes
 
 program_app = typer.Typer(no_args_is_help=True, help="Dựng chương trình phát thanh.")
 broadcasts_app = typer.Typer(no_args_is_help=True, help="Xem các buổi phát.")
@@ -16,6 +16,7 @@ broadcasts_app = typer.Typer(no_args_is_help=True, help="Xem các buổi phát."
 @program_app.command("build")
 def program_build(
     ctx: typer.Context,
+    *,
     day: Annotated[
         str | None, typer.Option("--date", help="Ngày đầu (31/12/2026 hoặc 2026-12-31), mặc định hôm nay.")
     ] = None,
@@ -28,7 +29,7 @@ def program_build(
 ) -> None:
     """Đưa chương trình các khung giờ lên mới nhất: dựng cái còn thiếu, dựng lại cái có đầu vào đã đổi
     (nói rõ vì sao); in ra những gì đã ghi."""
-    from scheduler.cli.tables import dumps, status_word, table
+    from loa114.scheduler.cli.tables import dumps, status_word, table
 
     opts = options(ctx)
     now = opts.clock().now()
@@ -36,7 +37,7 @@ def program_build(
     first = parse_date(day, "--date", now.astimezone(station.config.tz).date())
     results = station.build_days(first, days, now, slot, force=force)
     zones = {z.id: z.name for z in station.config.zones}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "date": r.day.isoformat(),
             "slot": r.slot,
@@ -93,9 +94,9 @@ def broadcasts_list(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
-    from scheduler.cli.tables import dumps, status_word, table
-    from scheduler.db.engine import Database
-    from scheduler.programs.listing import broadcasts_on
+    from loa114.scheduler.cli.tables import dumps, status_word, table
+    from loa114.scheduler.db.engine import Database
+    from loa114.scheduler.programs.listing import broadcasts_on
 
     opts = options(ctx)
     now = opts.clock().now()
@@ -134,7 +135,7 @@ def alert(
     ] = None,
 ) -> None:
     """Phát ngay một thông báo khẩn (cháy, bão...) trên các cụm loa đã chọn."""
-    from scheduler.programs.airing import AirResult
+    from loa114.scheduler.programs.airing import AirResult
 
     opts = options(ctx)
     station = open_station(opts)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from scheduler.cli.options import options
+from loa114.scheduler.cli.options import options
 
 db_app = typer.Typer(no_args_is_help=True, help="Cơ sở dữ liệu.")
 
 
 def serve(ctx: typer.Context) -> None:
     """Chạy dịch vụ: dựng trước, phát đúng giờ, ghi nhật ký từng sự kiện."""
-    from scheduler.service.serve import serve as run_service
+    from loa114.scheduler.service.serve import serve as run_service
 
     opts = options(ctx)
     run_service(opts.config(), opts.clock(running=True))
@@ -20,7 +20,7 @@ def serve(ctx: typer.Context) -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Áp dụng các bản nâng cấp cơ sở dữ liệu (cũng tự chạy khi khởi động)."""
-    from scheduler.db.engine import Database
+    from loa114.scheduler.db.engine import Database
 
     config = options(ctx).config()
     Database(config.database.url).migrate().dispose()

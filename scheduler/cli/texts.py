@@ -8,14 +8,14 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.options import open_station, options, parse_date
-from scheduler.cli.tables import minutes
-from scheduler.errors import InputError
+from loa114.scheduler.cli.options import open_station, options, parse_date
+from loa114.scheduler.cli.tables import minutes
+from loa114.scheduler.errors import InputError
 
 
 def check(ctx: typer.Context) -> None:
     """Kiểm tra cấu hình và dựng thử mọi bài phát thanh với dữ liệu mẫu."""
-    from scheduler.programs.checks import check_all
+    from loa114.scheduler.programs.checks import check_all
 
     opts = options(ctx)
     config = opts.config()
@@ -40,17 +40,17 @@ def normalize(
     explain: Annotated[bool, typer.Option("--explain", help="Giải thích từng từ được đọc lại.")] = False,
 ) -> None:
     """In ra văn bản sẽ được đọc (số, ngày, giờ, số điện thoại, viết tắt đã chuyển thành chữ)."""
-    from content.speech import explain as explain_text
-    from content.speech import make_settings
-    from content.speech import normalize as normalize_text
-    from scheduler.config.settings import speech_settings
+    from loa114.content.speech import explain as explain_text
+    from loa114.content.speech import make_settings
+    from loa114.content.speech import normalize as normalize_text
+    from loa114.scheduler.config.settings import speech_settings
 
     opts = options(ctx)
     settings = speech_settings(opts.config()) if opts.config_path.exists() else make_settings()
-    source = sys.stdin.read() if text in (None, "-") else text
+    source = sys.stdin.read() if text is None or text == "-" else text
     typer.echo(normalize_text(source, settings))
     if explain:
-        from scheduler.cli.tables import table
+        from loa114.scheduler.cli.tables import table
 
         rows = [(r.original, r.spoken, r.rule) for r in explain_text(source, settings)]
         typer.echo("")
@@ -63,9 +63,9 @@ def say(
     output: Annotated[Path, typer.Option("-o", "--output", help="Tệp ra (.mp3 hoặc .wav).")],
 ) -> None:
     """Đọc một câu thành tệp âm thanh (qua bộ chuẩn hóa tiếng Việt)."""
-    from audio.program import say_to_file
-    from content.speech import normalize as normalize_text
-    from scheduler.programs.items import speech_parts
+    from loa114.audio.program import say_to_file
+    from loa114.content.speech import normalize as normalize_text
+    from loa114.scheduler.programs.items import speech_parts
 
     opts = options(ctx)
     if output.suffix.lower() not in (".mp3", ".wav"):
@@ -89,7 +89,7 @@ def preview(
     ] = None,
 ) -> None:
     """Nghe thử cả một bài đúng như khi phát trong chương trình (chuông, đọc nhắc lại, độ lớn)."""
-    from scheduler.programs.preview import preview as render_preview
+    from loa114.scheduler.programs.preview import preview as render_preview
 
     opts = options(ctx)
     now = opts.clock().now()

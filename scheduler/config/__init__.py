@@ -6,7 +6,7 @@ halves take (`settings`: speech for `content`, sound for `audio`). Imports only 
 `content`/`audio` for their settings types.
 """
 
-from scheduler.config.loading import load_config
-from scheduler.config.model import Campaign, Commune, Config, Contact, Slot, Village, Zone
+from loa114.scheduler.config.loading import load_config
+from loa114.scheduler.config.model import Campaign, Commune, Config, Contact, Slot, Village, Zone
 
 __all__ = ["Campaign", "Commune", "Config", "Contact", "Slot", "Village", "Zone", "load_config"]

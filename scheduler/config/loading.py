@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scheduler.config.model import Config, RefError
-from scheduler.config.yaml_lines import YamlSyntaxError, line_of, load_with_lines, read_text
-from scheduler.errors import ConfigError
+from loa114.scheduler.config.model import Config, RefError
+from loa114.scheduler.config.yaml_lines import YamlSyntaxError, line_of, load_with_lines, read_text
+from loa114.scheduler.errors import ConfigError
 
 _MESSAGES = {
     "missing": "thiếu khóa bắt buộc",

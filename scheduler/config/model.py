@@ -18,7 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from scheduler.config.values import (
+from loa114.content import library
+from loa114.scheduler.config.values import (
     WEEKDAYS,
     ClockTime,
     Duration,
@@ -108,7 +109,7 @@ class Slot(Model):
 
 
 class Scripts(Model):
-    dir: Path = Path(__file__).resolve().parent.parent / "content" / "scripts"
+    dir: Path = library.SHIPPED_DIR
 
 
 class Speech(Model):
@@ -136,9 +137,7 @@ class Database(Model):
 
 
 class Audio(Model):
-    engines: list[Literal["gtts", "offline"]] = Field(
-        default_factory=lambda: ["gtts", "offline"], min_length=1
-    )
+    engines: list[Literal["gtts", "offline"]] = Field(default=["gtts", "offline"], min_length=1)
     loudness_lufs: float = Field(-16.0, ge=-40, le=-5)
     true_peak_dbtp: float = Field(-1.0, ge=-10, le=0)
     cache_dir: Path = Path("var/cache/audio")

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from audio.settings import AudioSettings
-from content.speech import normalize
-from content.speech.errors import SpeechError
-from content.speech.settings import SpeechSettings, make_settings
-from scheduler.config import Config
-from scheduler.errors import ConfigError
+from loa114.audio.settings import AudioSettings
+from loa114.content.speech import normalize
+from loa114.content.speech.errors import SpeechError
+from loa114.content.speech.settings import SpeechSettings, make_settings
+from loa114.scheduler.config import Config
+from loa114.scheduler.errors import ConfigError
 
 
 def speech_settings(config: Config) -> SpeechSettings:

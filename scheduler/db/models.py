@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from scheduler.db.types import UTCDateTime
+from loa114.scheduler.db.types import UTCDateTime
 
 
 class Base(DeclarativeBase):

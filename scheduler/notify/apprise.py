@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import apprise
 
-from scheduler.notify.base import DeliveryError, Message, Notifier
+from loa114.scheduler.notify.base import DeliveryError, Message, Notifier
 
 logger = logging.getLogger(__name__)
 

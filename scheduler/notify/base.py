@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 
-from scheduler.errors import LoaError
+from loa114.scheduler.errors import LoaError
 
 
 @dataclass(frozen=True)

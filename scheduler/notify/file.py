@@ -21,8 +21,8 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
 
-from scheduler.files import write_atomic
-from scheduler.notify.base import DeliveryError, Message, Notifier
+from loa114.scheduler.files import write_atomic
+from loa114.scheduler.notify.base import DeliveryError, Message, Notifier
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,13 @@
-"""Playout adapters: the folder (always) and an optional external command."""
+"""Playout: how a built program reaches the loudspeakers.
 
-from scheduler.config import Config
-from scheduler.playout.base import Airing, PlayoutAdapter
-from scheduler.playout.command import CommandPlayout
-from scheduler.playout.folder import FolderPlayout
+Owns: the adapters (`folder`, always; `command`, an operator's player, optional) behind one base class,
+and the program folder's `manifest.json` (what other tools read). May import `config`, `files`, `errors`.
+"""
+
+from loa114.scheduler.config import Config
+from loa114.scheduler.playout.base import Airing, PlayoutAdapter
+from loa114.scheduler.playout.command import CommandPlayout
+from loa114.scheduler.playout.folder import FolderPlayout
 
 __all__ = ["Airing", "CommandPlayout", "FolderPlayout", "PlayoutAdapter", "adapters_for"]
 

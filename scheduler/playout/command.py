@@ -11,8 +11,8 @@ import shlex
 import subprocess
 from datetime import timedelta
 
-from scheduler.errors import PlayoutError
-from scheduler.playout.base import Airing, PlayoutAdapter
+from loa114.scheduler.errors import PlayoutError
+from loa114.scheduler.playout.base import Airing, PlayoutAdapter
 
 log = logging.getLogger(__name__)
 PLACEHOLDERS = ("file", "zone", "slot", "date")

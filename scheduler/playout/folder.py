@@ -4,9 +4,9 @@ It runs first: a manifest that says `published` is how a restart knows that publ
 
 from __future__ import annotations
 
-from scheduler.errors import PlayoutError
-from scheduler.playout.base import Airing, PlayoutAdapter
-from scheduler.playout.manifest import mark_manifest
+from loa114.scheduler.errors import PlayoutError
+from loa114.scheduler.playout.base import Airing, PlayoutAdapter
+from loa114.scheduler.playout.manifest import mark_manifest
 
 
 class FolderPlayout(PlayoutAdapter):

@@ -1,4 +1,4 @@
-"""The playout contract: `manifest.json` beside `program.mp3` (see DESIGN.md "Playout folder")."""
+"""The playout contract: `manifest.json` beside `program.mp3` (README "Tìm âm thanh hôm nay" lists its fields)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from scheduler.files import write_json_atomic
+from loa114.scheduler.files import write_json_atomic
 
 if TYPE_CHECKING:  # the audio stack is heavy to import; readers of manifests do not need it
-    from audio.model import BuiltProgram
+    from loa114.audio.model import BuiltProgram
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 Owns: the planner (occurrences, rotation, filling a slot), the broadcast rows, the template context of a
 program, its input fingerprint, the studio that builds programs (slot and urgent alert) into the playout
-folder, airing (claim, publish, outcome), missed slots and their reasons, recovery after a crash, the
+folder, airing (claim, publish, outcome), missed slots and their reasons, which process was up when
+(`runs`), recovery after a crash, the
 listing of a day's broadcasts, `loa check`, `loa preview` and the disk cleanup.
 
-May import: `campaign` (coverage figures), `playout`, `config`, `db`, `events`, `files`, `errors`, `clock`,
+May import: `campaign` (coverage figures), `playout`, `store`, `config`, `db`, `events`, `files`, `errors`, `clock`,
 and the `content` and `audio` halves. Never `service` or `cli`.
 """

@@ -19,14 +19,15 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scheduler.config import Config
-from scheduler.db.models import UNAIRED, AsRun, Broadcast, Status
-from scheduler.errors import PlayoutError
-from scheduler.events import BroadcastAired, BroadcastFailed, BroadcastPublished, about
-from scheduler.playout import Airing, PlayoutAdapter
-from scheduler.playout.manifest import mark_manifest
-from scheduler.programs import outcomes
-from scheduler.store import Store
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import UNAIRED, AsRun, Broadcast, Status
+from loa114.scheduler.db.rows import update_rows
+from loa114.scheduler.errors import PlayoutError
+from loa114.scheduler.events import BroadcastAired, BroadcastFailed, BroadcastPublished, about
+from loa114.scheduler.playout import Airing, PlayoutAdapter
+from loa114.scheduler.playout.manifest import mark_manifest
+from loa114.scheduler.programs import outcomes
+from loa114.scheduler.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class OnAir:
         """`ready → airing` if it still is ready and within the grace; None when another process got it."""
         earliest = now - self.config.schedule.misfire_grace
         with self.store.session() as session:
-            claimed = session.execute(
+            claimed = update_rows(
+                session,
                 update(Broadcast)
                 .where(
                     Broadcast.id == broadcast_id,
@@ -75,8 +77,8 @@ class OnAir:
                     Broadcast.airtime >= earliest,
                     Broadcast.airtime <= now,
                 )
-                .values(status=Status.AIRING, aired_at=now, claimed_by=run_id, updated_at=now)
-            ).rowcount
+                .values(status=Status.AIRING, aired_at=now, claimed_by=run_id, updated_at=now),
+            )
             if not claimed:
                 return None
             row = session.get(Broadcast, broadcast_id)
@@ -128,11 +130,12 @@ class OnAir:
         """airing → `status`, with its as-run outcome and event; False if the row was resolved meanwhile."""
         with self.store.session() as session:
             error = detail if status == Status.FAILED else None
-            done = session.execute(
+            done = update_rows(
+                session,
                 update(Broadcast)
                 .where(Broadcast.id == row.id, Broadcast.status == Status.AIRING)
-                .values(status=status, reason=reason, error=error, updated_at=now)
-            ).rowcount
+                .values(status=status, reason=reason, error=error, updated_at=now),
+            )
             if not done:
                 log.warning("broadcast %s was resolved by another process while airing", row.id)
                 return False

@@ -9,16 +9,16 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from content.text import clean_text
-from scheduler.config import Config
-from scheduler.db.models import Broadcast
-from scheduler.errors import InputError
-from scheduler.events import AlertIssued
-from scheduler.programs.airing import AirResult, OnAir
-from scheduler.programs.rows import BroadcastKey
-from scheduler.programs.studio import Studio
-from scheduler.programs.writing import BuildResult
-from scheduler.store import Store
+from loa114.content.text import clean_text
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import Broadcast
+from loa114.scheduler.errors import InputError
+from loa114.scheduler.events import AlertIssued
+from loa114.scheduler.programs.airing import AirResult, OnAir
+from loa114.scheduler.programs.rows import BroadcastKey
+from loa114.scheduler.programs.studio import Studio
+from loa114.scheduler.programs.writing import BuildResult
+from loa114.scheduler.store import Store
 
 ALERT_BUDGET_S = 3.0  # how long an urgent alert waits for the online voice before the offline one speaks
 Publish = Callable[[Broadcast, datetime], "Future[AirResult]"]

@@ -10,20 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from content.checking import ScriptWarning, check_library, sample_contexts
-from content.errors import ScriptError
-from content.library import Script
-from content.notices import NOTICE_KINDS, render_notice, sample_notice_context
-from content.slots import match_slot
-from content.speech import normalize
-from scheduler.campaign.figures import Figures, NoReports
-from scheduler.config import Config
-from scheduler.config.settings import speech_settings
-from scheduler.errors import PlayoutError
-from scheduler.playout.base import Airing
-from scheduler.playout.command import PLACEHOLDERS, command_line
-from scheduler.programs.context import build_context
-from scheduler.programs.planner import groups_villages
+from loa114.content.checking import ScriptWarning, check_library, sample_contexts
+from loa114.content.errors import ScriptError
+from loa114.content.library import Script
+from loa114.content.notices import NOTICE_KINDS, render_notice, sample_notice_context
+from loa114.content.slots import match_slot
+from loa114.content.speech import normalize
+from loa114.scheduler.campaign.figures import Figures, NoReports
+from loa114.scheduler.config import Config
+from loa114.scheduler.config.settings import speech_settings
+from loa114.scheduler.errors import PlayoutError
+from loa114.scheduler.playout.base import Airing
+from loa114.scheduler.playout.command import PLACEHOLDERS, command_line
+from loa114.scheduler.programs.context import build_context
+from loa114.scheduler.programs.planner import groups_villages
 
 SYLLABLES_PER_SECOND = 3.0  # a loudspeaker announcer's pace; the offline voice is a little slower
 
@@ -111,7 +111,7 @@ def _length_warnings(config: Config, script: Script, today: date, now: datetime)
 
 
 def _render_once(config: Config, script: Script, today: date, now: datetime) -> str:
-    from content.render import ScriptRenderer
+    from loa114.content.render import ScriptRenderer
 
     return ScriptRenderer().render(script, _contexts(config, script, today, now)[0])
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from audio.program import ProgramBuilder
-from scheduler.config import Config
-from scheduler.db.engine import Database
-from scheduler.db.models import FINAL, Broadcast, BroadcastItem
+from loa114.audio.program import ProgramBuilder
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.db.models import FINAL, Broadcast, BroadcastItem
 
 log = logging.getLogger(__name__)
 

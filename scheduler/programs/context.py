@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from content.context import AlertInfo, SlotInfo, slot_label, template_context
-from scheduler.campaign.figures import Figures, campaign_info, commune_info
-from scheduler.config import Config, Slot
+from loa114.content.context import AlertInfo, SlotInfo, slot_label, template_context
+from loa114.scheduler.campaign.figures import Figures, campaign_info, commune_info
+from loa114.scheduler.config import Config, Slot
 
 
 def slot_info(slot: Slot) -> SlotInfo:

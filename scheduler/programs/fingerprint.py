@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from content.library import Library
-from scheduler.campaign.figures import Figures
-from scheduler.config import Config, Slot
+from loa114.content.library import Library
+from loa114.scheduler.campaign.figures import Figures
+from loa114.scheduler.config import Config, Slot
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
 

@@ -7,12 +7,12 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from audio.errors import AssemblyError, AudioError, Pause, RenderError
-from audio.program import ItemSource, RenderedItem
-from content.library import Script
-from content.speech import SpeechSettings, normalize, split_for_tts
-from scheduler.playout.manifest import ItemText
-from scheduler.programs.planner import Candidate
+from loa114.audio.errors import AssemblyError, AudioError, Pause, RenderError
+from loa114.audio.program import ItemSource, RenderedItem
+from loa114.content.library import Script
+from loa114.content.speech import SpeechSettings, normalize, split_for_tts
+from loa114.scheduler.playout.manifest import ItemText
+from loa114.scheduler.programs.planner import Candidate
 
 FASTEST_SYLLABLES_PER_S = 6.0  # no voice reads Vietnamese faster: a safe lower bound of an item's length
 

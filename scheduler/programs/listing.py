@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scheduler.config import Config
-from scheduler.db.engine import Database
-from scheduler.db.models import UNAIRED, AsRun, Broadcast
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.db.models import UNAIRED, AsRun, Broadcast
 
 
 def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> list[dict[str, Any]]:

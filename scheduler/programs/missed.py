@@ -9,13 +9,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scheduler.config import Config
-from scheduler.db.models import UNAIRED, Broadcast, Status
-from scheduler.events import BroadcastMissed, about
-from scheduler.programs import outcomes
-from scheduler.programs.airing import AirResult, mark_safely, record_as_run
-from scheduler.programs.runs import was_up
-from scheduler.store import Store
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import UNAIRED, Broadcast, Status
+from loa114.scheduler.db.rows import update_rows
+from loa114.scheduler.events import BroadcastMissed, about
+from loa114.scheduler.programs import outcomes
+from loa114.scheduler.programs.airing import AirResult, mark_safely, record_as_run
+from loa114.scheduler.programs.runs import was_up
+from loa114.scheduler.store import Store
 
 
 def mark_missed(config: Config, store: Store, now: datetime) -> list[AirResult]:
@@ -29,11 +30,12 @@ def mark_missed(config: Config, store: Store, now: datetime) -> list[AirResult]:
         for row in rows:
             code = missed_reason(session, row)
             text = outcomes.sentence(code, row.error if code == outcomes.RENDER_FAILED else None)
-            missed = session.execute(
+            missed = update_rows(
+                session,
                 update(Broadcast)
                 .where(Broadcast.id == row.id, Broadcast.status == row.status)
-                .values(status=Status.MISSED, reason=code, error=text, updated_at=now)
-            ).rowcount
+                .values(status=Status.MISSED, reason=code, error=text, updated_at=now),
+            )
             if not missed:
                 continue  # another process settled it a moment ago
             record_as_run(session, row, started_at=None, outcome=Status.MISSED, detail=text)

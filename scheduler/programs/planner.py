@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from content.library import Script
-from content.render import names_used
-from scheduler.config import Config, Slot
+from loa114.content.library import Script
+from loa114.content.render import names_used
+from loa114.scheduler.config import Config, Slot
 
 ROTATION_WINDOW = 3
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from audio.program import ProgramTags
-from content.library import Script
-from scheduler.errors import InputError
-from scheduler.files import write_atomic
-from scheduler.programs.context import build_context
-from scheduler.programs.items import item_source
-from scheduler.programs.planner import groups_villages
-from scheduler.programs.studio import Studio
+from loa114.audio.program import ProgramTags
+from loa114.content.library import Script
+from loa114.scheduler.errors import InputError
+from loa114.scheduler.files import write_atomic
+from loa114.scheduler.programs.context import build_context
+from loa114.scheduler.programs.items import item_source
+from loa114.scheduler.programs.planner import groups_villages
+from loa114.scheduler.programs.studio import Studio
 
 
 @dataclass(frozen=True)

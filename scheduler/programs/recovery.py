@@ -11,12 +11,13 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 
-from scheduler.db.models import FINAL, Broadcast, Status
-from scheduler.events import BroadcastRequeued, about
-from scheduler.playout.manifest import read_status
-from scheduler.programs import outcomes
-from scheduler.programs.airing import AirResult, OnAir, mark_safely
-from scheduler.programs.runs import SLACK, alive_runs
+from loa114.scheduler.db.models import FINAL, Broadcast, Status
+from loa114.scheduler.db.rows import update_rows
+from loa114.scheduler.events import BroadcastRequeued, about
+from loa114.scheduler.playout.manifest import read_status
+from loa114.scheduler.programs import outcomes
+from loa114.scheduler.programs.airing import AirResult, OnAir, mark_safely
+from loa114.scheduler.programs.runs import SLACK, alive_runs
 
 
 def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> list[AirResult]:
@@ -25,7 +26,9 @@ def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> lis
     for row in _orphans(on_air, now, run_id):
         folder = on_air.config.playout.dir / (row.folder or "")
         written = read_status(folder)
-        if written in (Status.AIRED, Status.FAILED) or (written == Status.PUBLISHED and not on_air.plays):
+        if written is not None and (
+            written in (Status.AIRED, Status.FAILED) or (written == Status.PUBLISHED and not on_air.plays)
+        ):
             status, reason, detail = written, None, "hoàn tất trước khi dịch vụ dừng (theo manifest)"
             if written == Status.FAILED:
                 reason, detail = outcomes.PLAYOUT_FAILED, outcomes.sentence(outcomes.PLAYOUT_FAILED)
@@ -60,15 +63,16 @@ def _orphans(on_air: OnAir, now: datetime, run_id: int | None) -> list[Broadcast
 def _requeue(on_air: OnAir, row: Broadcast, now: datetime) -> bool:
     """Nothing was published before the claiming process died: the program is ready to be aired again."""
     with on_air.store.session() as session:
-        done = session.execute(
+        done = update_rows(
+            session,
             update(Broadcast)
             .where(
                 Broadcast.id == row.id,
                 Broadcast.status == Status.AIRING,
                 Broadcast.claimed_by == row.claimed_by,
             )
-            .values(status=Status.READY, claimed_by=None, aired_at=None, updated_at=now)
-        ).rowcount
+            .values(status=Status.READY, claimed_by=None, aired_at=None, updated_at=now),
+        )
         if done:
             on_air.store.record(session, BroadcastRequeued(at=now, **about(row)))
     return bool(done)
@@ -85,7 +89,7 @@ def reconcile_manifests(on_air: OnAir, since: datetime) -> int:
         ).all()
     fixed = 0
     for folder, status, error in rows:
-        path = on_air.config.playout.dir / folder
+        path = on_air.config.playout.dir / str(folder)  # never None: the query asks for a folder
         written = read_status(path)
         if written is not None and written != status:
             fixed += mark_safely(

@@ -10,14 +10,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, select
 
-from scheduler.config import Config
-from scheduler.db.models import Broadcast, Status
-from scheduler.errors import InputError
-from scheduler.programs.planner import Occurrence, airtime_of, occurrences
-from scheduler.programs.rows import BroadcastKey
-from scheduler.programs.studio import Studio
-from scheduler.programs.writing import BuildResult
-from scheduler.store import Store
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import Broadcast, Status
+from loa114.scheduler.errors import InputError
+from loa114.scheduler.programs.planner import Occurrence, airtime_of, occurrences
+from loa114.scheduler.programs.rows import BroadcastKey
+from loa114.scheduler.programs.studio import Studio
+from loa114.scheduler.programs.writing import BuildResult
+from loa114.scheduler.store import Store
 
 RERENDER_MARGIN = timedelta(minutes=2)  # a ready program this close to airtime is left as it is
 FORCED = "dựng lại theo yêu cầu (--force)"

@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.config import Config
-from scheduler.db.models import UNAIRED, Broadcast, Status
-from scheduler.db.rows import get_or_insert
-from scheduler.playout.manifest import folder_for
-from scheduler.programs.planner import ROTATION_WINDOW, occurrences
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import UNAIRED, Broadcast, Status
+from loa114.scheduler.db.rows import get_or_insert
+from loa114.scheduler.playout.manifest import folder_for
+from loa114.scheduler.programs.planner import ROTATION_WINDOW, occurrences
 
 
 @dataclass(frozen=True, order=True)

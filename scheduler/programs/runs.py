@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from scheduler.db.models import ServiceRun
+from loa114.scheduler.db.models import ServiceRun
 
 BEAT_INTERVAL = timedelta(seconds=10)
 SLACK = BEAT_INTERVAL * 2 + timedelta(seconds=5)  # a beat may come late under load; two missed = dead

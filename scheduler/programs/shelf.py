@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from content.library import Library, load_library
+from loa114.content.library import Library, load_library
 
 
 class ScriptShelf:

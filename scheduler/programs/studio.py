@@ -13,25 +13,25 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
-from audio.errors import AudioError
-from audio.program import ProgramBuilder
-from content.errors import ScriptError
-from content.library import Library, Script
-from content.render import ScriptRenderer
-from content.speech import SpeechSettings
-from scheduler.campaign.figures import Figures
-from scheduler.config import Config, Slot
-from scheduler.db.models import UNAIRED, Status
-from scheduler.events import ItemSkipped, ScriptInvalid
-from scheduler.playout.manifest import ItemText
-from scheduler.programs.context import build_context
-from scheduler.programs.fingerprint import program_inputs
-from scheduler.programs.items import Prepared, Rendered, audio_problem, item_source, likely_to_fit
-from scheduler.programs.planner import Candidate, Decision, airtime_of, choose, fill
-from scheduler.programs.rows import BroadcastKey, ensure_broadcast, recent_programs
-from scheduler.programs.shelf import ScriptShelf
-from scheduler.programs.writing import BuildResult, Draft, ProgramWriter
-from scheduler.store import Store
+from loa114.audio.errors import AudioError
+from loa114.audio.program import ProgramBuilder
+from loa114.content.errors import ScriptError
+from loa114.content.library import Library, Script
+from loa114.content.render import ScriptRenderer
+from loa114.content.speech import SpeechSettings
+from loa114.scheduler.campaign.figures import Figures
+from loa114.scheduler.config import Config, Slot
+from loa114.scheduler.db.models import UNAIRED, Status
+from loa114.scheduler.events import ItemSkipped, ScriptInvalid
+from loa114.scheduler.playout.manifest import ItemText
+from loa114.scheduler.programs.context import build_context
+from loa114.scheduler.programs.fingerprint import program_inputs
+from loa114.scheduler.programs.items import Prepared, Rendered, audio_problem, item_source, likely_to_fit
+from loa114.scheduler.programs.planner import Candidate, Decision, airtime_of, choose, fill
+from loa114.scheduler.programs.rows import BroadcastKey, ensure_broadcast, recent_programs
+from loa114.scheduler.programs.shelf import ScriptShelf
+from loa114.scheduler.programs.writing import BuildResult, Draft, ProgramWriter
+from loa114.scheduler.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ class Studio:
         decisions += [
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
         ]
-        kept = self._fill(candidates, slot, key.day, coverage, broadcast_id, now, decisions)
+        kept = self._fill(
+            candidates, slot, key.day, coverage, broadcast_id=broadcast_id, now=now, decisions=decisions
+        )
         draft = Draft(broadcast_id, key, airtime, "slot", kept, decisions, inputs, why)
         return self.writer.publish(draft, now)
 
@@ -112,6 +114,7 @@ class Studio:
         slot: Slot,
         day: date,
         coverage: Figures,
+        *,
         broadcast_id: int,
         now: datetime,
         decisions: list[Decision],

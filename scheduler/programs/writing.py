@@ -18,19 +18,19 @@ from pathlib import Path
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from audio.errors import AudioError
-from audio.program import BuiltProgram, ProgramBuilder, ProgramTags
-from scheduler.clock import file_time
-from scheduler.config import Config
-from scheduler.db.models import UNAIRED, Broadcast, BroadcastItem, Status
-from scheduler.events import BroadcastReady, BuildFailed, about
-from scheduler.files import clean_stale_staging, staging_dir, swap_into_place
-from scheduler.playout.manifest import manifest_data, write_manifest
-from scheduler.programs.fingerprint import ProgramInputs
-from scheduler.programs.items import Rendered, audio_problem
-from scheduler.programs.planner import Decision
-from scheduler.programs.rows import BroadcastKey
-from scheduler.store import Store
+from loa114.audio.errors import AudioError
+from loa114.audio.program import BuiltProgram, ProgramBuilder, ProgramTags
+from loa114.scheduler.clock import file_time
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.models import UNAIRED, Broadcast, BroadcastItem, Status
+from loa114.scheduler.events import BroadcastReady, BuildFailed, about
+from loa114.scheduler.files import clean_stale_staging, staging_dir, swap_into_place
+from loa114.scheduler.playout.manifest import manifest_data, write_manifest
+from loa114.scheduler.programs.fingerprint import ProgramInputs
+from loa114.scheduler.programs.items import Rendered, audio_problem
+from loa114.scheduler.programs.planner import Decision
+from loa114.scheduler.programs.rows import BroadcastKey
+from loa114.scheduler.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -11,21 +11,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from audio.engines.base import TTSEngine
-from audio.program import ProgramBuilder
-from audio.settings import AudioSettings
-from audio.speaker import Speaker, build_engines
-from scheduler.campaign.figures import CoverageSource, DatabaseCoverage, Figures
-from scheduler.campaign.outbox import Outbox
-from scheduler.config import Config
-from scheduler.config.settings import audio_settings, speech_settings
-from scheduler.db.engine import Database
-from scheduler.events import EventLog, log_event
-from scheduler.playout import PlayoutAdapter, adapters_for
-from scheduler.programs.airing import OnAir
-from scheduler.programs.shelf import ScriptShelf
-from scheduler.programs.studio import Studio
-from scheduler.store import Store
+from loa114.audio.engines.base import TTSEngine
+from loa114.audio.program import ProgramBuilder
+from loa114.audio.settings import AudioSettings
+from loa114.audio.speaker import Speaker, build_engines
+from loa114.scheduler.campaign.figures import CoverageSource, DatabaseCoverage, Figures
+from loa114.scheduler.campaign.outbox import Outbox
+from loa114.scheduler.config import Config
+from loa114.scheduler.config.settings import audio_settings, speech_settings
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.events import EventLog, log_event
+from loa114.scheduler.playout import PlayoutAdapter, adapters_for
+from loa114.scheduler.programs.airing import OnAir
+from loa114.scheduler.programs.shelf import ScriptShelf
+from loa114.scheduler.programs.studio import Studio
+from loa114.scheduler.store import Store
 
 
 @dataclass

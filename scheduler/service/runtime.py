@@ -28,11 +28,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.clock import Clock, utcnow
-from scheduler.db.models import Broadcast
-from scheduler.programs.planner import occurrences
-from scheduler.programs.runs import BEAT_INTERVAL
-from scheduler.service.station import Station
+from loa114.scheduler.clock import Clock, utcnow
+from loa114.scheduler.db.models import Broadcast
+from loa114.scheduler.programs.planner import occurrences
+from loa114.scheduler.programs.runs import BEAT_INTERVAL
+from loa114.scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -62,7 +62,7 @@ class Runtime:
         config = self.station.config
         schedule = config.schedule
         horizon = now + timedelta(days=schedule.horizon_days)
-        plan = []
+        plan: list[tuple[str, datetime, str, int | None]] = []
         for occ in occurrences(config, now, horizon):
             key = f"{occ.day.isoformat()}:{occ.slot.id}"
             render_at = occ.airtime - schedule.lead_time
@@ -222,9 +222,11 @@ class Runtime:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         with self._idle:
-            if not self._idle.wait_for(lambda: self._busy == 0, timeout=STOP_TIMEOUT_S):
+            idle = self._idle.wait_for(lambda: self._busy == 0, timeout=STOP_TIMEOUT_S)
+            if not idle:
                 log.warning(
                     "steps still running at shutdown busy=%d: a restart resolves their work", self._busy
                 )
         self.station.stop_run(self.clock.now())
         log.info("runtime stopped")
+        return idle

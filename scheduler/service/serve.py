@@ -14,13 +14,13 @@ import threading
 
 import uvicorn
 
-from scheduler.clock import Clock
-from scheduler.config import Config
-from scheduler.errors import LoaError
-from scheduler.service.app import App
-from scheduler.service.runtime import Runtime
-from scheduler.service.station import Station
-from scheduler.service.web import create_web
+from loa114.scheduler.clock import Clock
+from loa114.scheduler.config import Config
+from loa114.scheduler.errors import LoaError
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.service.station import Station
+from loa114.scheduler.service.web import create_web
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def serve(config: Config, clock: Clock) -> None:
     app = App.create(config)
     runtime = Runtime(Station(app), clock)
     server = uvicorn.Server(uvicorn.Config(create_web(runtime), log_level="warning"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours handle SIGTERM
+    # uvicorn (>= 0.29) leaves signals alone outside the main thread: SIGTERM is the runtime's
     web_thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web", daemon=True)
     runtime.install_signal_handlers()
     log.info(

@@ -17,21 +17,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from scheduler.campaign.evaluation import Evaluation, evaluate_if_due
-from scheduler.campaign.importing import ImportSummary, import_file
-from scheduler.campaign.outbox import DeliveryResult
-from scheduler.db.models import Broadcast, Status
-from scheduler.programs.airing import AirResult
-from scheduler.programs.alerting import ALERT_BUDGET_S, AlertDesk
-from scheduler.programs.cleanup import CleanupReport, cleanup
-from scheduler.programs.missed import mark_missed
-from scheduler.programs.planner import occurrences
-from scheduler.programs.recovery import reconcile_manifests, resolve_interrupted
-from scheduler.programs.rendering import RenderDesk
-from scheduler.programs.rows import BroadcastKey, plan_rows, remove_folders
-from scheduler.programs.runs import BEAT_INTERVAL, CATCH_UP, beat, last_seen, start_run, stop_run
-from scheduler.programs.writing import BuildResult
-from scheduler.service.app import App
+from loa114.scheduler.campaign.evaluation import Evaluation, evaluate_if_due
+from loa114.scheduler.campaign.importing import ImportSummary, import_file
+from loa114.scheduler.campaign.outbox import DeliveryResult
+from loa114.scheduler.db.models import Broadcast, Status
+from loa114.scheduler.programs.airing import AirResult
+from loa114.scheduler.programs.alerting import ALERT_BUDGET_S, AlertDesk
+from loa114.scheduler.programs.cleanup import CleanupReport, cleanup
+from loa114.scheduler.programs.missed import mark_missed
+from loa114.scheduler.programs.planner import occurrences
+from loa114.scheduler.programs.recovery import reconcile_manifests, resolve_interrupted
+from loa114.scheduler.programs.rendering import RenderDesk
+from loa114.scheduler.programs.rows import BroadcastKey, plan_rows, remove_folders
+from loa114.scheduler.programs.runs import BEAT_INTERVAL, CATCH_UP, beat, last_seen, start_run, stop_run
+from loa114.scheduler.programs.writing import BuildResult
+from loa114.scheduler.service.app import App
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from scheduler.programs.runs import SLACK
-from scheduler.service.runtime import TICK_SECONDS, Runtime
+from loa114.scheduler.programs.runs import SLACK
+from loa114.scheduler.service.runtime import TICK_SECONDS, Runtime
 
 STALE_TICK_S = 3 * TICK_SECONDS  # the tick is late by two rounds: something holds the service up
 
