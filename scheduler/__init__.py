@@ -3,7 +3,8 @@
 Rooms, top to bottom; a room imports only rooms below it (`make lint` checks this with import-linter):
 
     cli/        the `loa` command
-    service/    the composition root, the station's steps, the runtime lanes, the process, /healthz
+    web/        the `loa serve` process, /healthz, the pages and the JSON API
+    service/    the composition root, the station's steps, the runtime lanes
     programs/   planning, building, airing, missed slots, recovery: the broadcast side
     campaign/   village reports, coverage, lagging rules, reminder notices and their outbox
     notify/ playout/   the channels a notice goes out on; the adapters a program is published through

@@ -11,7 +11,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Cơ sở dữ liệu.")
 
 def serve(ctx: typer.Context) -> None:
     """Chạy dịch vụ: dựng trước, phát đúng giờ, ghi nhật ký từng sự kiện."""
-    from loa114.scheduler.service.serve import serve as run_service
+    from loa114.scheduler.web.serve import serve as run_service
 
     opts = options(ctx)
     run_service(opts.config(), opts.clock(running=True))
