@@ -148,9 +148,12 @@ class EventLog:
         sa_event.listen(sessions, "after_commit", self._committed)
         sa_event.listen(sessions, "after_rollback", self._rolled_back)
 
-    def record(self, session: Session, event: DomainEvent) -> None:
+    def record(self, session: Session, event: DomainEvent, *, actor: str | None = None) -> None:
         broadcast_id = getattr(event, "broadcast_id", None)
-        session.add(Event(at=event.at, kind=event.kind, broadcast_id=broadcast_id, payload=event.payload()))
+        row = Event(
+            at=event.at, kind=event.kind, broadcast_id=broadcast_id, payload=event.payload(), actor=actor
+        )
+        session.add(row)
         session.info.setdefault(_PENDING, []).append(event)
 
     def _committed(self, session: Session) -> None:
@@ -248,3 +251,29 @@ class NoticeCancelled(DomainEvent):
     notice_id: int
     village: str
     day: date
+
+
+@dataclass(frozen=True)
+class UserAdded(DomainEvent):
+    name: str
+    role: str
+    village: str | None
+
+
+@dataclass(frozen=True)
+class SignInFailed(DomainEvent):
+    name: str
+    failures: int
+    locked: bool
+
+
+@dataclass(frozen=True)
+class TokenCreated(DomainEvent):
+    name: str
+    role: str
+    village: str | None
+
+
+@dataclass(frozen=True)
+class TokenRevoked(DomainEvent):
+    name: str

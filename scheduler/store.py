@@ -33,5 +33,6 @@ class Store:
         with self.db.session() as session:
             yield session
 
-    def record(self, session: Session, event: DomainEvent) -> None:
-        self.events.record(session, event)
+    def record(self, session: Session, event: DomainEvent, *, actor: str | None = None) -> None:
+        """Audit `event` in this transaction; `actor`: the user or token that caused it (None: the service)."""
+        self.events.record(session, event, actor=actor)

@@ -21,7 +21,7 @@ from loa114.scheduler.db.models import Broadcast
 from loa114.scheduler.service.app import App
 from loa114.scheduler.service.runtime import Runtime
 from loa114.scheduler.service.station import Station
-from loa114.scheduler.web.health import create_web
+from loa114.scheduler.web.app import create_web
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

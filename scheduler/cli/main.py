@@ -14,6 +14,7 @@ import typer
 from loa114.audio.errors import AudioError
 from loa114.content.errors import ContentError
 from loa114.scheduler.cli import programs, service, texts
+from loa114.scheduler.cli.accounts import tokens_app, users_app
 from loa114.scheduler.cli.campaign import coverage_app, reminders_app
 from loa114.scheduler.cli.options import Options
 from loa114.scheduler.cli.programs import broadcasts_app, program_app
@@ -33,6 +34,8 @@ app.add_typer(broadcasts_app, name="broadcasts")
 app.add_typer(db_app, name="db")
 app.add_typer(coverage_app, name="coverage")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 for command in (
     texts.check,
     texts.normalize,

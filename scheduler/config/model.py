@@ -181,6 +181,9 @@ class Reminders(Model):
 class Web(Model):
     host: str = "127.0.0.1"
     port: int = Field(8114, ge=1, le=65535)
+    secret_file: Path = Path("var/web-secret")  # signs session cookies; created (0600) on first start
+    session_hours: int = Field(12, ge=1, le=24 * 30)  # a signed-in session lasts this long
+    max_upload_mb: int = Field(5, ge=1, le=100)
 
 
 class Config(Model):

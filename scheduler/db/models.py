@@ -71,6 +71,8 @@ class Broadcast(Base):
     claimed_by: Mapped[int | None] = mapped_column(Integer)  # the service run airing it
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     aired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as-run start (publication)
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))  # who recorded it aired / not aired
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     items: Mapped[list[BroadcastItem]] = relationship(
@@ -139,6 +141,7 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str | None] = mapped_column(String(64), index=True)  # the user or token; None: the service
 
 
 class VillageReportRow(Base):
@@ -228,3 +231,65 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     notice: Mapped[Notice] = relationship(back_populates="deliveries")
+
+
+class User(Base):
+    """A person who signs in to the web interface; `village_id` only for a village head."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A bearer token for another system (an IP radio platform, a dashboard); only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScriptVersion(Base):
+    """One content of one script file, identified by its hash: a draft until approved."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("script_id", "sha256", name="uq_script_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    script_id: Mapped[str] = mapped_column(String(128), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(64))  # None: edited outside the web interface
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SchedulePin(Base):
+    """A script pinned by a person into one slot of one day (for one zone, or all when `zone_id` is None)."""
+
+    __tablename__ = "schedule_pins"
+    __table_args__ = (UniqueConstraint("day", "slot_id", "zone_id", "script_id", name="uq_schedule_pin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    slot_id: Mapped[str] = mapped_column(String(64))
+    zone_id: Mapped[str | None] = mapped_column(String(64))
+    script_id: Mapped[str] = mapped_column(String(128))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,8 +1,8 @@
 """The composition root: one commune's service, wired once from the typed config.
 
 Everything below is built here and handed down explicitly; no function elsewhere takes this object.
-Seams a test may replace: `engines` (TTS), `adapters` (playout), `coverage` (campaign figures), and the
-`sleep`/`monotonic` pair that paces gTTS retries and its cool-down.
+Seams a test may replace: `engines` (TTS), `adapters` (playout), `coverage` (campaign figures), the
+`sleep`/`monotonic` pair that paces gTTS retries and its cool-down, and `passwords` (a cheaper argon2).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from loa114.audio.engines.base import TTSEngine
 from loa114.audio.program import ProgramBuilder
 from loa114.audio.settings import AudioSettings
 from loa114.audio.speaker import Speaker, build_engines
+from loa114.scheduler.accounts import Tokens, Users
+from loa114.scheduler.accounts.passwords import Passwords
 from loa114.scheduler.campaign.figures import CoverageSource, DatabaseCoverage, Figures
 from loa114.scheduler.campaign.outbox import Outbox
 from loa114.scheduler.config import Config
@@ -39,6 +41,8 @@ class App:
     studio: Studio
     on_air: OnAir
     outbox: Outbox
+    users: Users
+    tokens: Tokens
 
     @classmethod
     def create(
@@ -51,6 +55,7 @@ class App:
         migrate: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        passwords: Passwords | None = None,
     ) -> App:
         db = Database(config.database.url)
         if migrate:
@@ -78,6 +83,8 @@ class App:
             studio=studio,
             on_air=OnAir(config, store, adapters),
             outbox=Outbox(config, store),
+            users=Users(store, passwords or Passwords(), config.villages),
+            tokens=Tokens(store, config.villages),
         )
 
     @property

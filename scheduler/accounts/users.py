@@ -1,0 +1,130 @@
+"""People who sign in: added from the command line, checked at sign-in, locked out after repeated failures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from loa114.scheduler.accounts.passwords import MIN_LENGTH, Passwords
+from loa114.scheduler.accounts.roles import ROLE_LABELS, Principal, Role
+from loa114.scheduler.config import Village
+from loa114.scheduler.db.models import User
+from loa114.scheduler.errors import InputError
+from loa114.scheduler.events import SignInFailed, UserAdded
+from loa114.scheduler.store import Store
+
+MAX_FAILURES = 5  # in a row; then the account waits LOCKOUT
+LOCKOUT = timedelta(minutes=15)
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+
+
+class AccountError(InputError):
+    """A user or token that cannot be created as asked; `message` is Vietnamese and says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LoginRefused(Exception):
+    """Sign-in refused; `message` is what the person reads (never says which of name or password was wrong)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_identity(name: str, role: str, village_id: str | None, villages: Sequence[Village]) -> Role:
+    """The role of a new user or token, or an AccountError naming the field to fix."""
+    if not NAME.fullmatch(name):
+        raise AccountError(
+            f"tên đăng nhập '{name}' không hợp lệ: dùng chữ thường không dấu, số, '.', '-' hoặc '_' "
+            "(2–64 ký tự), ví dụ 'vhxh' hoặc 'truongthon.napan'"
+        )
+    try:
+        chosen = Role(role)
+    except ValueError:
+        known = ", ".join(f"{r.value} ({label})" for r, label in ROLE_LABELS.items())
+        raise AccountError(f"vai trò '{role}' không có; chọn một trong: {known}") from None
+    if chosen == Role.VILLAGE_HEAD:
+        if village_id is None:
+            raise AccountError("trưởng thôn cần --village: mã thôn của người đó")
+        if village_id not in {v.id for v in villages}:
+            ids = ", ".join(v.id for v in villages)
+            raise AccountError(f"không có thôn '{village_id}' trong cấu hình; các thôn: {ids}")
+    elif village_id is not None:
+        raise AccountError("chỉ trưởng thôn mới gắn với một thôn: bỏ --village")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Users:
+    store: Store
+    passwords: Passwords
+    villages: Sequence[Village]
+
+    def add(
+        self, name: str, role: str, password: str, now: datetime, *, village_id: str | None = None
+    ) -> None:
+        chosen = check_identity(name, role, village_id, self.villages)
+        if len(password) < MIN_LENGTH:
+            raise AccountError(f"mật khẩu cần ít nhất {MIN_LENGTH} ký tự")
+        with self.store.session() as session:
+            if session.scalar(select(User.id).where(User.name == name)) is not None:
+                raise AccountError(f"đã có người dùng '{name}'")
+            session.add(
+                User(
+                    name=name,
+                    role=chosen.value,
+                    village_id=village_id,
+                    password_hash=self.passwords.hash(password),
+                    failed_logins=0,
+                    created_at=now,
+                )
+            )
+            self.store.record(session, UserAdded(at=now, name=name, role=chosen.value, village=village_id))
+
+    def sign_in(self, name: str, password: str, now: datetime) -> Principal:
+        """The principal for a correct name and password; LoginRefused otherwise (failures counted)."""
+        wrong = LoginRefused("tên đăng nhập hoặc mật khẩu không đúng")
+        with self.store.session() as session:  # commits on leaving: a failure count sticks
+            user = session.scalar(select(User).where(User.name == name.strip().lower()))
+            if user is None or user.disabled_at is not None:
+                self.passwords.verify(self.passwords.dummy, password)  # the same work: no timing hint
+                raise wrong
+            if user.locked_until is not None and user.locked_until > now:
+                minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+                raise LoginRefused(
+                    f"tài khoản tạm khóa vì nhập sai mật khẩu {MAX_FAILURES} lần; thử lại sau {minutes} phút"
+                )
+            if self.passwords.verify(user.password_hash, password):
+                user.failed_logins, user.locked_until = 0, None
+                if self.passwords.needs_rehash(user.password_hash):
+                    user.password_hash = self.passwords.hash(password)
+                return Principal(user.name, Role(user.role), user.village_id)
+            user.failed_logins += 1
+            locked = user.failed_logins >= MAX_FAILURES
+            if locked:
+                user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            failed = SignInFailed(at=now, name=user.name, failures=user.failed_logins, locked=locked)
+            self.store.record(session, failed)
+        raise wrong
+
+    def principal(self, name: str) -> Principal | None:
+        """The current principal of a signed-in name (None once the user is gone or disabled)."""
+        with self.store.session() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            if user is None or user.disabled_at is not None:
+                return None
+            return Principal(user.name, Role(user.role), user.village_id)
+
+    def listing(self) -> list[dict[str, object]]:
+        with self.store.session() as session:
+            return [
+                {"name": u.name, "role": u.role, "village_id": u.village_id, "locked_until": u.locked_until}
+                for u in session.scalars(select(User).order_by(User.name))
+            ]

@@ -1,0 +1,54 @@
+"""The web application: pages for people, the JSON API for systems, `/healthz` for monitoring.
+
+Built once by `loa serve` (and by tests) around a `Runtime`; every route reaches the station through
+`WebContext`. Static files (CSS, htmx) are served by the service itself: no CDN, so the pages work when
+the commune's internet is down.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.web import api, errors, health, login, pages
+from loa114.scheduler.web.context import WebContext
+from loa114.scheduler.web.security import SecurityMiddleware, check_csrf, session_secret
+
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "loa114_session"
+
+
+def create_web(runtime: Runtime, *, secret: str | None = None) -> FastAPI:
+    """The whole web side; `secret` signs session cookies (default: `web.secret_file`, created once)."""
+    config = runtime.station.config
+    web = FastAPI(
+        title="Loa 114 API",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(check_csrf)],
+    )
+    web.state.web = WebContext(runtime)
+    web.add_middleware(
+        SessionMiddleware,
+        secret_key=secret or session_secret(config.web.secret_file),
+        session_cookie=SESSION_COOKIE,
+        max_age=config.web.session_hours * 3600,
+        same_site="lax",
+    )
+    web.add_middleware(SecurityMiddleware, max_body=config.web.max_upload_mb * 1024 * 1024)
+    errors.install(web)
+    web.include_router(health.router)
+    web.include_router(login.router)
+    for name in pages.MODULES:
+        web.include_router(importlib.import_module(f"{pages.__name__}.{name}").router)
+    for name in api.MODULES:
+        web.include_router(importlib.import_module(f"{api.__name__}.{name}").router, prefix="/api/v1")
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return web

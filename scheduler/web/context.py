@@ -1,0 +1,52 @@
+"""What every web route reaches through `request.app.state`: the station, its parts, and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Request
+
+from loa114.scheduler.accounts import Tokens, Users
+from loa114.scheduler.clock import Clock
+from loa114.scheduler.config import Config
+from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.service.station import Station
+from loa114.scheduler.store import Store
+
+
+@dataclass(frozen=True)
+class WebContext:
+    runtime: Runtime
+
+    @staticmethod
+    def of(request: Request) -> WebContext:
+        context: WebContext = request.app.state.web
+        return context
+
+    @property
+    def station(self) -> Station:
+        return self.runtime.station
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.station.config
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.station.app.store
+
+    @property
+    def users(self) -> Users:
+        return self.runtime.station.app.users
+
+    @property
+    def tokens(self) -> Tokens:
+        return self.runtime.station.app.tokens
+
+    @property
+    def clock(self) -> Clock:
+        return self.runtime.clock
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
