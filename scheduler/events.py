@@ -277,3 +277,9 @@ class TokenCreated(DomainEvent):
 @dataclass(frozen=True)
 class TokenRevoked(DomainEvent):
     name: str
+
+
+@dataclass(frozen=True)
+class UserChanged(DomainEvent):
+    name: str
+    change: str  # "disabled", "enabled", "password"

@@ -65,6 +65,20 @@ class Tokens:
             row.last_used_at = now
             return Principal(row.name, Role(row.role), row.village_id, via_token=True)
 
+    def listing(self) -> list[dict[str, object]]:
+        with self.store.session() as session:
+            return [
+                {
+                    "name": t.name,
+                    "role": t.role,
+                    "village_id": t.village_id,
+                    "created_at": t.created_at,
+                    "last_used_at": t.last_used_at,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t in session.scalars(select(ApiToken).order_by(ApiToken.name))
+            ]
+
     def revoke(self, name: str, now: datetime, *, actor: str | None = None) -> None:
         with self.store.session() as session:
             row = session.scalar(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None)))

@@ -1,0 +1,114 @@
+"""`/admin` (admins only): the people who sign in and the tokens other systems use."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from loa114.scheduler.accounts import ROLE_LABELS, AccountError, Role
+from loa114.scheduler.web.auth import Admin
+from loa114.scheduler.web.context import WebContext
+from loa114.scheduler.web.pages import page
+from loa114.scheduler.web.rendering import flash, render
+
+router = APIRouter(include_in_schema=False)
+page("/admin", "Tài khoản", Role.ADMIN)
+
+Name = Annotated[str, Form(max_length=64)]
+Village = Annotated[str, Form(max_length=64)]
+Password = Annotated[str, Form(max_length=256)]
+
+
+def _village(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _admin_page(request: Request, principal: Admin, **extra: Any) -> HTMLResponse:
+    web = WebContext.of(request)
+    return render(
+        request,
+        "admin.html",
+        principal,
+        users=web.users.listing(),
+        tokens=web.tokens.listing(),
+        roles=ROLE_LABELS,
+        villages=web.config.villages,
+        **extra,
+    )
+
+
+def _done(request: Request, message: str) -> Response:
+    flash(request, message)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, principal: Admin) -> HTMLResponse:
+    return _admin_page(request, principal)
+
+
+@router.post("/admin/users")
+def add_user(
+    request: Request, principal: Admin, name: Name, role: Name, password: Password, village: Village = ""
+) -> Response:
+    web = WebContext.of(request)
+    try:
+        web.users.add(name, role, password, web.now(), village_id=_village(village), actor=principal.name)
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    return _done(request, f"Đã thêm người dùng {name}.")
+
+
+@router.post("/admin/users/{name}/password")
+def reset_password(request: Request, principal: Admin, name: str, password: Password) -> Response:
+    web = WebContext.of(request)
+    try:
+        web.users.set_password(name, password, web.now(), actor=principal.name)
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    return _done(request, f"Đã đặt mật khẩu mới cho {name}.")
+
+
+@router.post("/admin/users/{name}/disable")
+def disable_user(request: Request, principal: Admin, name: str) -> Response:
+    web = WebContext.of(request)
+    try:
+        web.users.set_disabled(name, True, web.now(), actor=principal.name)
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    return _done(request, f"Đã khóa tài khoản {name}.")
+
+
+@router.post("/admin/users/{name}/enable")
+def enable_user(request: Request, principal: Admin, name: str) -> Response:
+    web = WebContext.of(request)
+    try:
+        web.users.set_disabled(name, False, web.now(), actor=principal.name)
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    return _done(request, f"Đã mở lại tài khoản {name}.")
+
+
+@router.post("/admin/tokens", response_class=HTMLResponse)
+def create_token(
+    request: Request, principal: Admin, name: Name, role: Name, village: Village = ""
+) -> Response:
+    """The new token is shown on this response only (never stored in clear, never put in the session)."""
+    web = WebContext.of(request)
+    try:
+        token = web.tokens.create(name, role, web.now(), village_id=_village(village), actor=principal.name)
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    return _admin_page(request, principal, new_token=(name, token))
+
+
+@router.post("/admin/tokens/{name}/revoke")
+def revoke_token(request: Request, principal: Admin, name: str) -> Response:
+    web = WebContext.of(request)
+    try:
+        web.tokens.revoke(name, web.now(), actor=principal.name)
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    return _done(request, f"Đã thu hồi mã truy cập {name}.")
