@@ -36,7 +36,7 @@ class Tokens:
         self, name: str, role: str, now: datetime, *, village_id: str | None = None, actor: str | None = None
     ) -> str:
         """A new token (returned once, never stored in clear)."""
-        chosen = check_identity(name, role, village_id, self.villages)
+        chosen = check_identity(name, role, village_id, self.villages, noun="tên mã truy cập")
         token = PREFIX + secrets.token_urlsafe(32)
         with self.store.session() as session:
             if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:

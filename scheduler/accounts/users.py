@@ -39,12 +39,14 @@ class LoginRefused(Exception):
         self.message = message
 
 
-def check_identity(name: str, role: str, village_id: str | None, villages: Sequence[Village]) -> Role:
+def check_identity(
+    name: str, role: str, village_id: str | None, villages: Sequence[Village], *, noun: str = "tên đăng nhập"
+) -> Role:
     """The role of a new user or token, or an AccountError naming the field to fix."""
     if not NAME.fullmatch(name):
         raise AccountError(
-            f"tên đăng nhập '{name}' không hợp lệ: dùng chữ thường không dấu, số, '.', '-' hoặc '_' "
-            "(2–64 ký tự), ví dụ 'vhxh' hoặc 'truongthon.napan'"
+            f"{noun} '{name}' không hợp lệ: dùng chữ thường không dấu, số, '.', '-' hoặc '_' "
+            "(2–64 ký tự), ví dụ 'vhxh', 'truongthon.napan' hoặc 'radio-ip'"
         )
     try:
         chosen = Role(role)
