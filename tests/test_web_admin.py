@@ -108,3 +108,14 @@ def test_password_reset_lifts_a_lock_out(site: Site) -> None:
         "/login", data={"name": "police", "password": "moi-hoan-toan", "csrf": csrf_of(police)}
     )
     assert signed.status_code == 303
+
+
+def test_audit_log_shows_who_did_what(site: Site) -> None:
+    admin, police = site.signed_in("admin"), site.signed_in("police")
+    admin.post("/admin/users/police/disable", data={"csrf": csrf_of(admin, "/admin")})
+    page = admin.get("/admin/audit").text
+    assert "thay đổi tài khoản" in page and "name: police; change: disabled" in page and ">admin<" in page
+    only_office = admin.get("/admin/audit?actor=office").text
+    assert "Chưa có thao tác nào." in only_office
+    assert police.get("/admin/audit").status_code == 303  # disabled: signed out at the next request
+    assert site.signed_in("office").get("/admin/audit").status_code == 403

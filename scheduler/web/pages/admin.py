@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from loa114.scheduler.accounts import ROLE_LABELS, AccountError, Role
+from loa114.scheduler.programs.audit import recent_events
 from loa114.scheduler.web.auth import Admin
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
@@ -47,6 +48,14 @@ def _done(request: Request, message: str) -> Response:
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, principal: Admin) -> HTMLResponse:
     return _admin_page(request, principal)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit(request: Request, principal: Admin, actor: str | None = None, people: bool = True) -> HTMLResponse:
+    """Who did what, when: the audit log, people's actions by default."""
+    web = WebContext.of(request)
+    events = recent_events(web.store, actor=actor or None, people_only=people)
+    return render(request, "audit.html", principal, events=events, actor=actor or "", people=people)
 
 
 @router.post("/admin/users")
