@@ -158,6 +158,16 @@ class Notices(Model):
     templates: Path | None = None  # the office's own reminder.txt / escalation.txt; else the shipped ones
 
 
+class Reports(Model):
+    """The heading of the police's reports (Nghị định 30 layout); empty names follow the commune's."""
+
+    issuer: str = ""  # "CÔNG AN XÃ LỢI BÁC" by default
+    parent: str = ""  # "CÔNG AN TỈNH LẠNG SƠN" by default
+    number: str = "Số:        /BC-CAX"
+    signer_title: str = "TRƯỞNG CÔNG AN XÃ"
+    sent_to: list[str] = []  # "Nơi nhận" lines; by default the commune People's Committee, PC07, the file
+
+
 class Escalation(Model):
     contacts: list[Contact] = []
 
@@ -200,6 +210,7 @@ class Config(Model):
     audio: Audio = Audio()
     notices: Notices = Notices()
     escalation: Escalation = Escalation()
+    reports: Reports = Reports()
     reminders: Reminders = Reminders()
     web: Web = Web()
     source: Path | None = Field(None, exclude=True)
