@@ -283,3 +283,9 @@ class TokenRevoked(DomainEvent):
 class UserChanged(DomainEvent):
     name: str
     change: str  # "disabled", "enabled", "password"
+
+
+@dataclass(frozen=True)
+class ReportNotesEdited(DomainEvent):
+    period: str
+    first: date

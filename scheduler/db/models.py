@@ -293,3 +293,19 @@ class SchedulePin(Base):
     script_id: Mapped[str] = mapped_column(String(128))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReportNotes(Base):
+    """Sections IV and V of one period's report, as the police edited them before signing."""
+
+    __tablename__ = "report_notes"
+    __table_args__ = (UniqueConstraint("period", "first_day", name="uq_report_notes_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))  # week | month | campaign
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    difficulties: Mapped[str] = mapped_column(Text, default="")
+    proposals: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
