@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from webkit import ROLES, Site, csrf_of, make_site
+from webkit import NOW, ROLES, Site, csrf_of, make_site
 
 
 @pytest.fixture
@@ -53,3 +53,17 @@ def test_bad_period_or_date_is_a_clear_400(site: Site) -> None:
     response = police.get("/reports?period=month&day=32/13/2026")
     assert response.status_code == 400 and "không hợp lệ" in response.text
     assert police.get("/reports/download/pdf").status_code == 400
+
+
+def test_reports_issued_on_schedule_are_listed_and_served_safely(site: Site) -> None:
+    from loa114.scheduler.reports.issuing import issue_due
+
+    issue_due(site.app.config, site.app.store, NOW)  # Monday 30/11 08:00: last Friday's week is due
+    police = site.signed_in("police")
+    page = police.get("/reports").text
+    assert "bao-cao-week-2026-11-23.docx" in page
+    download = police.get("/reports/issued/bao-cao-week-2026-11-23.docx")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    for name in ("..%2Fconfig.yaml", "bao-cao-week-2026-11-23.docx.bak", "bao-cao-year-2026-11-23.docx"):
+        assert police.get(f"/reports/issued/{name}").status_code == 404
+    assert site.signed_in("office").get("/reports/issued/bao-cao-week-2026-11-23.docx").status_code == 403

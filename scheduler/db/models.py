@@ -207,6 +207,7 @@ class Notice(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the village caught up before sending
+    attachments: Mapped[list[str] | None] = mapped_column(JSON)  # files sent with it (a report's)
 
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="notice", order_by="Delivery.id", cascade="all, delete-orphan"

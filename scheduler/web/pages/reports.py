@@ -4,12 +4,13 @@ and the files to download (DOCX to sign, XLSX for the province, JSON for other s
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from loa114.content.dates import parse_date_text
 from loa114.scheduler.accounts import Role
@@ -32,6 +33,14 @@ MEDIA = {
     "json": "application/json",
 }
 NAMES = {"week": "tuần", "month": "tháng", "campaign": "cả chiến dịch"}
+ISSUED = re.compile(r"bao-cao-(week|month|campaign)-\d{4}-\d{2}-\d{2}\.(docx|xlsx|json)")
+
+
+def issued_files(request: Request) -> list[str]:
+    """The reports the service issued on schedule (newest first), as file names in `reports.dir`."""
+    folder = WebContext.of(request).config.reports.dir
+    names = [p.name for p in folder.glob("bao-cao-*.docx")] if folder.is_dir() else []
+    return sorted((n for n in names if ISSUED.fullmatch(n)), key=lambda n: n.split("-", 3)[3], reverse=True)
 
 
 def _period(request: Request, kind: str, day: str | None) -> Period:
@@ -60,6 +69,7 @@ def reports(
         request, "reports.html", principal, figures=figures, chosen=chosen, names=NAMES, sections=SECTIONS,
         notes=notes_of(web.store, chosen), percent=percent, village_status=village_status, max_chars=MAX_CHARS,
         day=chosen.last.isoformat() if chosen.kind != "week" else (day or chosen.first.isoformat()),
+        issued=issued_files(request),
     )  # fmt: skip
 
 
@@ -93,6 +103,16 @@ def download(
     return Response(
         data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
+
+
+@router.get("/reports/issued/{name}")
+def issued(request: Request, principal: Police, name: str) -> Response:
+    """A report issued on schedule; only names of that exact form, only from `reports.dir`."""
+    match = ISSUED.fullmatch(name)
+    path = WebContext.of(request).config.reports.dir / name
+    if match is None or not path.is_file():
+        raise HTTPException(404)
+    return FileResponse(path, media_type=MEDIA[match.group(2)], filename=name)
 
 
 def _render(fmt: str, figures: ReportFigures, notes: Notes, web: WebContext) -> bytes:

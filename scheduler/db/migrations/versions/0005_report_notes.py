@@ -1,4 +1,4 @@
-"""report notes: sections IV and V of a period's report, edited before signing
+"""report notes (sections IV and V of a period's report, edited before signing); notice attachments
 
 Revision ID: 0005
 Revises: 0004
@@ -27,7 +27,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("period", "first_day", name="uq_report_notes_period"),
     )
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("attachments", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_column("attachments")
     op.drop_table("report_notes")
