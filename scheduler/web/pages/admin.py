@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,11 +41,6 @@ def _admin_page(request: Request, principal: Admin, **extra: Any) -> HTMLRespons
     )
 
 
-def _done(request: Request, message: str) -> Response:
-    flash(request, message)
-    return RedirectResponse("/admin", status_code=303)
-
-
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, principal: Admin) -> HTMLResponse:
     return _admin_page(request, principal)
@@ -58,46 +54,43 @@ def audit(request: Request, principal: Admin, actor: str | None = None, people: 
     return render(request, "audit.html", principal, events=events, actor=actor or "", people=people)
 
 
+def _change(request: Request, principal: Admin, change: Callable[[WebContext], None], done: str) -> Response:
+    """Run one account change; its refusal is shown on the page, its success after the redirect."""
+    try:
+        change(WebContext.of(request))
+    except AccountError as exc:
+        return _admin_page(request, principal, error=exc.message)
+    flash(request, done)
+    return RedirectResponse("/admin", status_code=303)
+
+
 @router.post("/admin/users")
 def add_user(
     request: Request, principal: Admin, name: Name, role: Name, password: Password, village: Village = ""
 ) -> Response:
-    web = WebContext.of(request)
-    try:
+    def change(web: WebContext) -> None:
         web.users.add(name, role, password, web.now(), village_id=_village(village), actor=principal.name)
-    except AccountError as exc:
-        return _admin_page(request, principal, error=exc.message)
-    return _done(request, f"Đã thêm người dùng {name}.")
+
+    return _change(request, principal, change, f"Đã thêm người dùng {name}.")
 
 
 @router.post("/admin/users/{name}/password")
 def reset_password(request: Request, principal: Admin, name: str, password: Password) -> Response:
-    web = WebContext.of(request)
-    try:
+    def change(web: WebContext) -> None:
         web.users.set_password(name, password, web.now(), actor=principal.name)
-    except AccountError as exc:
-        return _admin_page(request, principal, error=exc.message)
-    return _done(request, f"Đã đặt mật khẩu mới cho {name}.")
+
+    return _change(request, principal, change, f"Đã đặt mật khẩu mới cho {name}.")
 
 
-@router.post("/admin/users/{name}/disable")
-def disable_user(request: Request, principal: Admin, name: str) -> Response:
-    web = WebContext.of(request)
-    try:
-        web.users.set_disabled(name, True, web.now(), actor=principal.name)
-    except AccountError as exc:
-        return _admin_page(request, principal, error=exc.message)
-    return _done(request, f"Đã khóa tài khoản {name}.")
+@router.post("/admin/users/{name}/{action}")
+def lock_user(
+    request: Request, principal: Admin, name: str, action: Literal["disable", "enable"]
+) -> Response:
+    def change(web: WebContext) -> None:
+        web.users.set_disabled(name, action == "disable", web.now(), actor=principal.name)
 
-
-@router.post("/admin/users/{name}/enable")
-def enable_user(request: Request, principal: Admin, name: str) -> Response:
-    web = WebContext.of(request)
-    try:
-        web.users.set_disabled(name, False, web.now(), actor=principal.name)
-    except AccountError as exc:
-        return _admin_page(request, principal, error=exc.message)
-    return _done(request, f"Đã mở lại tài khoản {name}.")
+    done = f"Đã khóa tài khoản {name}." if action == "disable" else f"Đã mở lại tài khoản {name}."
+    return _change(request, principal, change, done)
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
@@ -115,9 +108,7 @@ def create_token(
 
 @router.post("/admin/tokens/{name}/revoke")
 def revoke_token(request: Request, principal: Admin, name: str) -> Response:
-    web = WebContext.of(request)
-    try:
+    def change(web: WebContext) -> None:
         web.tokens.revoke(name, web.now(), actor=principal.name)
-    except AccountError as exc:
-        return _admin_page(request, principal, error=exc.message)
-    return _done(request, f"Đã thu hồi mã truy cập {name}.")
+
+    return _change(request, principal, change, f"Đã thu hồi mã truy cập {name}.")
