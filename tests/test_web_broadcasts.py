@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from webkit import HCM, NOW, ROLES, Site, csrf_of, make_site
 
@@ -70,16 +71,20 @@ def aired(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return site
 
 
-def _call(client: object, method: str, path: str, body: dict[str, object] | None, *, csrf: str | None) -> int:
+def _call(
+    client: TestClient, method: str, path: str, body: dict[str, object] | None, *, csrf: str | None
+) -> int:
     if method == "GET":
-        return client.get(path).status_code  # type: ignore[attr-defined]  # a TestClient
+        return client.get(path).status_code
     if path.startswith("/api/"):
         headers = {"X-CSRF-Token": csrf} if csrf else {}
-        return client.post(path, json=body, headers=headers).status_code  # type: ignore[attr-defined]
-    return client.post(path, data={**(body or {}), "csrf": csrf or ""}).status_code  # type: ignore[attr-defined]
+        return client.post(path, json=body, headers=headers).status_code
+    return client.post(path, data={**(body or {}), "csrf": csrf or ""}).status_code
 
 
-@pytest.mark.parametrize("method,path,body,allowed", PAGES + API, ids=[f"{m} {p}" for m, p, _, _ in PAGES + API])
+@pytest.mark.parametrize(
+    "method,path,body,allowed", PAGES + API, ids=[f"{m} {p}" for m, p, _, _ in PAGES + API]
+)
 def test_every_route_checks_the_role(
     quiet: Site, method: str, path: str, body: dict[str, object] | None, allowed: tuple[str, ...]
 ) -> None:
@@ -119,13 +124,21 @@ def test_broadcast_list_reads_both_date_forms(quiet: Site) -> None:
 
 
 def test_operator_confirms_a_published_program_once(aired: Site) -> None:
-    rows = {r["zone"]: r for r in broadcasts_on(aired.app.config, aired.app.db, MONDAY, NOW) if r["slot"] == "sang"}
+    rows = {
+        r["zone"]: r
+        for r in broadcasts_on(aired.app.config, aired.app.db, MONDAY, NOW)
+        if r["slot"] == "sang"
+    }
     assert {r["status"] for r in rows.values()} == {"published"}
     center, north = rows["trung-tam"]["id"], rows["phia-bac"]["id"]
     api = aired.client()
     api.headers["Authorization"] = f"Bearer {aired.token('operator')}"
     first = api.post(f"/api/v1/broadcasts/{center}/aired")
-    assert first.status_code == 200 and first.json() == {"broadcast_id": center, "status": "aired", "changed": True}
+    assert first.status_code == 200 and first.json() == {
+        "broadcast_id": center,
+        "status": "aired",
+        "changed": True,
+    }
     again = api.post(f"/api/v1/broadcasts/{center}/aired")
     assert again.status_code == 200 and again.json()["changed"] is False  # a double click changes nothing
     conflict = api.post(f"/api/v1/broadcasts/{center}/failed", json={"reason": "loa hỏng"})
@@ -146,16 +159,24 @@ def test_operator_confirms_a_published_program_once(aired: Site) -> None:
         row = session.get(Broadcast, north)
         assert row is not None and row.status == "failed" and row.confirmed_by == "operator"
         assert row.error and "mất điện cả thôn" in row.error
-        actors = session.execute(select(Event.actor, Event.payload).where(Event.kind == "BroadcastConfirmed")).all()
+        actors = session.execute(
+            select(Event.actor, Event.payload).where(Event.kind == "BroadcastConfirmed")
+        ).all()
     assert {a for a, _ in actors} == {"he-thong-operator", "operator"} and len(actors) == 2
-    planned = next(r for r in broadcasts_on(aired.app.config, aired.app.db, MONDAY, NOW) if r["slot"] == "chieu")
+    planned = next(
+        r for r in broadcasts_on(aired.app.config, aired.app.db, MONDAY, NOW) if r["slot"] == "chieu"
+    )
     assert api.post(f"/api/v1/broadcasts/{planned['id']}/aired").status_code == 409
 
 
 def test_program_files_are_served_without_traversal(aired: Site) -> None:
     client = aired.signed_in("office")
     mp3 = client.get(AUDIO)
-    assert mp3.status_code == 200 and mp3.headers["content-type"] == "audio/mpeg" and mp3.content[:3] in (b"ID3", b"\xff\xfb")
+    assert (
+        mp3.status_code == 200
+        and mp3.headers["content-type"] == "audio/mpeg"
+        and mp3.content[:3] in (b"ID3", b"\xff\xfb")
+    )
     assert client.get(AUDIO.replace("program.mp3", "playlist.m3u8")).status_code == 200
     program = client.get("/api/v1/programs/2026-11-30/sang/trung-tam").json()
     assert program["audio_url"] == AUDIO and program["manifest"]["items"]
@@ -177,18 +198,26 @@ def test_cancelled_broadcast_never_airs(quiet: Site, tmp_path: Path) -> None:
     site = make_site(tmp_path)
     station = site.station
     station.maintain(NOW)
-    evening = next(r for r in broadcasts_on(site.app.config, site.app.db, MONDAY, NOW) if r["slot"] == "chieu")
+    evening = next(
+        r for r in broadcasts_on(site.app.config, site.app.db, MONDAY, NOW) if r["slot"] == "chieu"
+    )
     client = site.signed_in("police")
     token = csrf_of(client, "/schedule")
-    assert client.post(f"/schedule/broadcasts/{evening['id']}/cancel", data={"csrf": token}).status_code == 400
-    done = client.post(f"/schedule/broadcasts/{evening['id']}/cancel", data={"csrf": token, "reason": "họp dân"})
+    assert (
+        client.post(f"/schedule/broadcasts/{evening['id']}/cancel", data={"csrf": token}).status_code == 400
+    )
+    done = client.post(
+        f"/schedule/broadcasts/{evening['id']}/cancel", data={"csrf": token, "reason": "họp dân"}
+    )
     assert done.status_code == 303
     airtime = datetime(2026, 11, 30, 17, 0, tzinfo=HCM)
     assert station.air_due(airtime, render_late=True) == []
     assert station.mark_missed(airtime + timedelta(minutes=30)) == []
     key = BroadcastKey(MONDAY, "chieu", "trung-tam")
     assert not station.renders.build(key, airtime - timedelta(hours=1), rebuild="thử").built
-    row = next(r for r in broadcasts_on(site.app.config, site.app.db, MONDAY, airtime) if r["id"] == evening["id"])
+    row = next(
+        r for r in broadcasts_on(site.app.config, site.app.db, MONDAY, airtime) if r["id"] == evening["id"]
+    )
     assert row["status"] == "cancelled" and not row["overdue"] and row["confirmed_by"] == "police"
     again = confirming.cancel(site.app.config, site.app.store, evening["id"], NOW, actor="office", reason="x")
     assert not again.changed
@@ -198,9 +227,7 @@ def test_cancelled_broadcast_never_airs(quiet: Site, tmp_path: Path) -> None:
 def test_pinned_script_is_planned_first(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     library = load_library(site.app.config.scripts.dir)
-    candidates, _ = choose(
-        pins.with_pins(library.regular(), {"bep-lua"}, "sang"), day=MONDAY, slot_id="sang"
-    )
+    candidates, _ = choose(pins.with_pins(library.regular(), {"bep-lua"}, "sang"), day=MONDAY, slot_id="sang")
     order = [c.script.id for c in candidates]
     assert order[:2] == ["tien-do", "bep-lua"] and order.index("bep-lua") < order.index("goi-114")
     client = site.signed_in("office")
@@ -222,14 +249,18 @@ def test_pinned_script_is_planned_first(tmp_path: Path) -> None:
 
 def test_dashboard_shows_what_needs_attention(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    (site.app.config.scripts.dir / "hong.txt").write_text("---\nid: hong\npriority: x\n---\nBài hỏng.\n", "utf-8")
+    (site.app.config.scripts.dir / "hong.txt").write_text(
+        "---\nid: hong\npriority: x\n---\nBài hỏng.\n", "utf-8"
+    )
     dawn = DAWN.astimezone(NOW.tzinfo)
     with site.app.store.session() as session:
         session.add(
             Broadcast(day=MONDAY, slot_id="sang", zone_id="phia-bac", kind="slot", airtime=dawn,
                       status=Status.MISSED, error="dịch vụ không chạy lúc đến giờ phát", updated_at=NOW)
         )  # fmt: skip
-        notice = Notice(village_id="khon-pau", day=MONDAY, kind="reminder", title="Nhắc", body="…", created_at=NOW)
+        notice = Notice(
+            village_id="khon-pau", day=MONDAY, kind="reminder", title="Nhắc", body="…", created_at=NOW
+        )
         notice.deliveries.append(
             Delivery(target="file", recipient="Trưởng thôn", status="failed", attempts=5, next_attempt_at=NOW,
                      last_error="không gửi được", updated_at=NOW)

@@ -14,7 +14,6 @@ from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import Notice
 
-
 NOTICE_WORDS = {
     PENDING: "chờ gửi",
     SENT: "đã gửi",

@@ -96,9 +96,9 @@ def broadcasts_list(
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
     from loa114.scheduler.cli.tables import dumps, table
-    from loa114.scheduler.programs.outcomes import status_word
     from loa114.scheduler.db.engine import Database
     from loa114.scheduler.programs.listing import broadcasts_on
+    from loa114.scheduler.programs.outcomes import status_word
 
     opts = options(ctx)
     now = opts.clock().now()

@@ -35,7 +35,14 @@ class Change:
 
 
 def confirm(
-    config: Config, store: Store, broadcast_id: int, outcome: str, now: datetime, *, actor: str, reason: str = ""
+    config: Config,
+    store: Store,
+    broadcast_id: int,
+    outcome: str,
+    now: datetime,
+    *,
+    actor: str,
+    reason: str = "",
 ) -> Change:
     """`published → aired | failed`, with who confirmed it; failed needs the reason it did not play."""
     if outcome not in (Status.AIRED, Status.FAILED):
@@ -62,7 +69,9 @@ def confirm(
                 f"buổi phát số {broadcast_id} đang ở trạng thái “{status_word(row.status)}”: "
                 "chỉ xác nhận được chương trình đã đưa ra thư mục phát, đang chờ xác nhận"
             )
-        record_as_run(session, row, started_at=row.aired_at, outcome=outcome, detail=error or "đã phát (xác nhận)")
+        record_as_run(
+            session, row, started_at=row.aired_at, outcome=outcome, detail=error or "đã phát (xác nhận)"
+        )
         event = BroadcastConfirmed(at=now, outcome=outcome, reason=reason, **about(row))
         store.record(session, event, actor=actor)
         folder = config.playout.dir / row.folder if row.folder else None
@@ -71,7 +80,9 @@ def confirm(
     return Change(broadcast_id, outcome, changed=True)
 
 
-def cancel(config: Config, store: Store, broadcast_id: int, now: datetime, *, actor: str, reason: str) -> Change:
+def cancel(
+    config: Config, store: Store, broadcast_id: int, now: datetime, *, actor: str, reason: str
+) -> Change:
     """`planned | ready → cancelled` with the reason: never aired, never built again, never missed."""
     reason = _reason(reason, required=True)
     error = outcomes.sentence(outcomes.CANCELLED, reason)

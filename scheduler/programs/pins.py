@@ -74,7 +74,12 @@ def pin(
             session,
             query,
             lambda: SchedulePin(
-                day=day, slot_id=slot_id, zone_id=zone_id, script_id=script_id, created_by=actor, created_at=now
+                day=day,
+                slot_id=slot_id,
+                zone_id=zone_id,
+                script_id=script_id,
+                created_by=actor,
+                created_at=now,
             ),
         )
         if created:

@@ -111,7 +111,9 @@ def alert_preview(studio: Studio, message: str, zones: tuple[str, ...], output: 
         raise InputError("nội dung: thông báo khẩn đang trống")
     script = studio.library(now).urgent()
     if script is None:
-        raise InputError(f"thư mục {studio.config.scripts.dir} không có bài mẫu thông báo khẩn (urgent: true)")
+        raise InputError(
+            f"thư mục {studio.config.scripts.dir} không có bài mẫu thông báo khẩn (urgent: true)"
+        )
     day = now.astimezone(studio.config.tz).date()
     context = build_context(studio.config, studio.coverage.snapshot(), day, alert=(message, now, zones))
     _, source = item_source(script, studio.renderer.render(script, context), studio.speech)

@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 from loa114.scheduler.accounts import Principal, Role
 from loa114.scheduler.db.models import Status
 from loa114.scheduler.errors import NotFound, StateConflict
+from loa114.scheduler.playout.manifest import read_manifest
 from loa114.scheduler.programs import confirming
 from loa114.scheduler.programs.airing import AirResult
 from loa114.scheduler.programs.listing import broadcasts_on
-from loa114.scheduler.playout.manifest import read_manifest
 from loa114.scheduler.web.auth import Operator, Police, SignedIn, require
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.programfiles import audio_url, day_from, program_folder

@@ -25,7 +25,7 @@ from loa114.scheduler.web.rendering import render
 router = APIRouter(include_in_schema=False)
 page("/alert", "Phát khẩn cấp", Role.POLICE)
 Message = Annotated[str, Form(max_length=1000)]
-Zones = Annotated[list[str], Form(max_length=50)]
+Zones = Annotated[list[str] | None, Form(max_length=50)]
 PREVIEW = re.compile(r"[A-Za-z0-9_-]{20,64}")
 KEEP_PREVIEWS = 20
 
@@ -42,9 +42,10 @@ def _previews(request: Request) -> Path:
     return folder
 
 
-def _chosen(request: Request, zones: list[str]) -> list[str]:
+def _chosen(request: Request, zones: list[str] | None) -> list[str]:
     config = WebContext.of(request).config
     known = [z.id for z in config.zones]
+    zones = zones or []
     unknown = [z for z in zones if z not in known]
     if unknown:
         raise InputError(f"cụm loa: không có cụm loa {', '.join(unknown)[:100]}")
@@ -60,12 +61,14 @@ def alert_form(request: Request, principal: Police) -> HTMLResponse:
 
 
 @router.post("/alert/preview", response_class=HTMLResponse)
-def preview(request: Request, principal: Police, message: Message, zones: Zones = []) -> HTMLResponse:  # noqa: B006
+def preview(request: Request, principal: Police, message: Message, zones: Zones = None) -> HTMLResponse:
     web = WebContext.of(request)
     chosen = _chosen(request, zones)
     token = secrets.token_urlsafe(24)
     names = tuple(web.config.zone(z).name for z in chosen)
-    seconds = alert_preview(web.station.app.studio, message, names, _previews(request) / f"{token}.mp3", web.now())
+    seconds = alert_preview(
+        web.station.app.studio, message, names, _previews(request) / f"{token}.mp3", web.now()
+    )
     return render(
         request, "alert.html", principal, zones=web.config.zones, chosen=chosen, message=message,
         preview=f"/alert/preview/{token}.mp3", seconds=seconds,
@@ -84,7 +87,11 @@ def preview_audio(request: Request, principal: Police, token: str) -> FileRespon
 
 @router.post("/alert/send", response_class=HTMLResponse)
 def send(
-    request: Request, principal: Police, message: Message, zones: Zones = [], confirm: Annotated[str, Form()] = ""  # noqa: B006
+    request: Request,
+    principal: Police,
+    message: Message,
+    zones: Zones = None,
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
     web = WebContext.of(request)
     chosen = _chosen(request, zones)
@@ -92,8 +99,10 @@ def send(
         raise InputError("xác nhận: đánh dấu ô “Tôi đã nghe thử và muốn phát ngay” rồi bấm Phát ngay")
     outcomes = web.station.alert(message, chosen, web.now(), actor=principal.name)
     results = [
-        (o.broadcast_id, status_word(o.status), o.detail)
+        (o.broadcast_id, status_word(o.status), o.detail) for o in outcomes if isinstance(o, AirResult)
+    ] + [
+        (o.broadcast_id, "không dựng được", o.error or "")
         for o in outcomes
-        if isinstance(o, AirResult)
-    ] + [(o.broadcast_id, "không dựng được", o.error or "") for o in outcomes if not isinstance(o, AirResult) and not o.built]
+        if not isinstance(o, AirResult) and not o.built
+    ]
     return render(request, "alert_sent.html", principal, message=message, results=results)

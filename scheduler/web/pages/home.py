@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from loa114.scheduler.accounts import Principal, Role
-from loa114.scheduler.campaign.listing import CANCELLED, SENT, notice_word, notices_on
+from loa114.scheduler.campaign.listing import notice_word, notices_on
+from loa114.scheduler.campaign.queue import CANCELLED, SENT
 from loa114.scheduler.db.models import Status
 from loa114.scheduler.programs.listing import broadcasts_on
 from loa114.scheduler.programs.outcomes import status_word
@@ -69,5 +70,7 @@ def _notices(web: WebContext, principal: Principal, today: date) -> list[dict[st
     return [
         n
         for n in notices_on(web.config, web.store.db, None)
-        if n["date"] >= since and n["status"] not in (SENT, CANCELLED) and principal.may_see_village(n["village"])
+        if n["date"] >= since
+        and n["status"] not in (SENT, CANCELLED)
+        and principal.may_see_village(n["village"])
     ]

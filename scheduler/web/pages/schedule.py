@@ -67,9 +67,16 @@ def _day(web: WebContext, day: date, library: Library, pin_rows: list[tuple[Any,
 
 
 def _cell(
-    web: WebContext, slot_id: str, zone_id: str, row: dict[str, Any] | None, library: Library, wanted: set[str]
+    web: WebContext,
+    slot_id: str,
+    zone_id: str,
+    row: dict[str, Any] | None,
+    library: Library,
+    wanted: set[str],
 ) -> dict[str, Any]:
-    manifest = program_of(web.config, web.config.playout.dir / row["folder"]) if row and row["folder"] else None
+    manifest = (
+        program_of(web.config, web.config.playout.dir / row["folder"]) if row and row["folder"] else None
+    )
     items = []
     for item in (manifest or {}).get("items", []):
         script = library.scripts.get(item.get("script", ""))
@@ -119,7 +126,9 @@ def remove_pin(request: Request, principal: Office, pin_id: int) -> RedirectResp
 
 
 @router.post("/schedule/broadcasts/{broadcast_id}/cancel")
-def cancel(request: Request, principal: OfficeOrPolice, broadcast_id: int, reason: Text = "") -> RedirectResponse:
+def cancel(
+    request: Request, principal: OfficeOrPolice, broadcast_id: int, reason: Text = ""
+) -> RedirectResponse:
     web = WebContext.of(request)
     try:
         confirming.cancel(web.config, web.store, broadcast_id, web.now(), actor=principal.name, reason=reason)

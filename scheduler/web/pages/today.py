@@ -32,7 +32,9 @@ Reason = Annotated[str, Form(max_length=500)]
 
 
 @router.get("/today", response_class=HTMLResponse)
-def today(request: Request, principal: OnDuty, day_text: Annotated[str | None, Query(alias="date")] = None) -> HTMLResponse:
+def today(
+    request: Request, principal: OnDuty, day_text: Annotated[str | None, Query(alias="date")] = None
+) -> HTMLResponse:
     web = WebContext.of(request)
     now = web.now()
     day = day_from(day_text, now.astimezone(web.config.tz).date())
@@ -66,7 +68,9 @@ def _with_program(web: WebContext, row: dict[str, Any], now: datetime) -> dict[s
 
 
 @router.get("/programs/{day}/{slot}/{zone}/{name}")
-def program_audio(request: Request, principal: Staff, day: str, slot: str, zone: str, name: str) -> FileResponse:
+def program_audio(
+    request: Request, principal: Staff, day: str, slot: str, zone: str, name: str
+) -> FileResponse:
     return program_file(WebContext.of(request).config, day, slot, zone, name)
 
 
@@ -88,7 +92,11 @@ def _act(action: Callable[[], object]) -> None:
 @router.post("/today/{broadcast_id}/aired")
 def confirm_aired(request: Request, principal: Operator, broadcast_id: int) -> RedirectResponse:
     web = WebContext.of(request)
-    _act(lambda: confirming.confirm(web.config, web.store, broadcast_id, Status.AIRED, web.now(), actor=principal.name))
+    _act(
+        lambda: confirming.confirm(
+            web.config, web.store, broadcast_id, Status.AIRED, web.now(), actor=principal.name
+        )
+    )
     return _back(request, "aired")
 
 
@@ -108,5 +116,7 @@ def confirm_failed(
 @router.post("/today/{broadcast_id}/replay")
 def replay(request: Request, principal: Operator, broadcast_id: int, note: Reason = "") -> RedirectResponse:
     web = WebContext.of(request)
-    _act(lambda: confirming.record_replay(web.store, broadcast_id, web.now(), actor=principal.name, note=note))
+    _act(
+        lambda: confirming.record_replay(web.store, broadcast_id, web.now(), actor=principal.name, note=note)
+    )
     return _back(request, "replay")
