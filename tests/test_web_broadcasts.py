@@ -3,6 +3,7 @@ pinning, program files without path traversal, the dashboard's attention list, a
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -291,3 +292,41 @@ def test_alert_is_previewed_then_published_with_who_sent_it(tmp_path: Path) -> N
     with site.app.store.session() as session:
         actor = session.scalar(select(Event.actor).where(Event.kind == "AlertIssued"))
     assert actor == "police"
+
+
+def test_a_pin_goes_first_into_the_built_program_and_marks_it_stale(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    library = load_library(site.app.config.scripts.dir)
+    tuesday = date(2026, 12, 1)
+    target = (tuesday, "sang", "phia-bac")
+    pins.pin(site.app.config, site.app.store, library, target, "bep-lua", actor="office", now=NOW)
+    key = BroadcastKey(*target)
+    built = site.app.studio.build_slot(key, NOW)
+    assert built.built and built.folder is not None
+    manifest = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert [i["script"] for i in manifest["items"]][:2] == ["tien-do", "bep-lua"]
+    pins.pin(
+        site.app.config,
+        site.app.store,
+        library,
+        (tuesday, "sang", None),
+        "an-toan-dien",
+        actor="office",
+        now=NOW,
+    )
+    with site.app.store.session() as session:
+        row = session.get(Broadcast, built.broadcast_id)
+        assert row is not None
+        inputs = row.inputs
+    assert any("ghim:an-toan-dien" in change for change in site.app.studio.changes(key, inputs, NOW))
+
+
+def test_ids_out_of_range_are_refused_not_crashing(quiet: Site, tokens: dict[str, str]) -> None:
+    client = quiet.client()
+    client.headers["Authorization"] = f"Bearer {tokens['operator']}"
+    for path in (
+        f"/api/v1/broadcasts/{10**30}/aired",
+        "/api/v1/broadcasts/-1/aired",
+        "/api/v1/broadcasts/x/aired",
+    ):
+        assert client.post(path).status_code == 422, path

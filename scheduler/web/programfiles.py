@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import HTTPException
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from loa114.content.dates import parse_date_text
@@ -16,6 +18,7 @@ from loa114.scheduler.errors import InputError
 from loa114.scheduler.playout.manifest import folder_for
 
 IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+RowId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # a database integer, never an overflow
 FILES = {"program.mp3": "audio/mpeg", "playlist.m3u8": "audio/x-mpegurl"}
 
 

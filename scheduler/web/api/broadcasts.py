@@ -18,7 +18,7 @@ from loa114.scheduler.programs.airing import AirResult
 from loa114.scheduler.programs.listing import broadcasts_on
 from loa114.scheduler.web.auth import Operator, Police, SignedIn, require
 from loa114.scheduler.web.context import WebContext
-from loa114.scheduler.web.programfiles import audio_url, day_from, program_folder
+from loa114.scheduler.web.programfiles import RowId, audio_url, day_from, program_folder
 
 router = APIRouter(tags=["buổi phát"])
 Staff = Annotated[Principal, Depends(require(Role.OFFICE, Role.OPERATOR, Role.POLICE))]
@@ -61,7 +61,7 @@ class OutcomeIn(BaseModel):
 
 
 class ChangeOut(BaseModel):
-    broadcast_id: int
+    broadcast_id: RowId
     status: str
     changed: bool = Field(description="False: it already was so (a repeated request changes nothing).")
 
@@ -72,7 +72,7 @@ class AlertIn(BaseModel):
 
 
 class AlertZoneOut(BaseModel):
-    broadcast_id: int
+    broadcast_id: RowId
     status: str
     detail: str
 
@@ -121,7 +121,7 @@ def changed(action: Callable[[], confirming.Change]) -> ChangeOut:
     summary="Xác nhận đã phát (chương trình đang chờ xác nhận)",
     responses={404: {}, 409: {}},
 )
-def aired(web: Web, principal: Operator, broadcast_id: int, body: OutcomeIn | None = None) -> ChangeOut:
+def aired(web: Web, principal: Operator, broadcast_id: RowId, body: OutcomeIn | None = None) -> ChangeOut:
     return changed(
         lambda: confirming.confirm(
             web.config, web.store, broadcast_id, Status.AIRED, web.now(), actor=principal.name
@@ -135,7 +135,7 @@ def aired(web: Web, principal: Operator, broadcast_id: int, body: OutcomeIn | No
     summary="Báo không phát được, kèm lý do",
     responses={404: {}, 409: {}},
 )
-def failed(web: Web, principal: Operator, broadcast_id: int, body: OutcomeIn) -> ChangeOut:
+def failed(web: Web, principal: Operator, broadcast_id: RowId, body: OutcomeIn) -> ChangeOut:
     return changed(
         lambda: confirming.confirm(
             web.config, web.store, broadcast_id, Status.FAILED, web.now(), actor=principal.name,

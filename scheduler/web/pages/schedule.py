@@ -16,11 +16,12 @@ from loa114.scheduler.errors import InputError, NotFound, StateConflict
 from loa114.scheduler.programs import confirming, pins
 from loa114.scheduler.programs.listing import broadcasts_on, program_of
 from loa114.scheduler.programs.outcomes import status_word
+from loa114.scheduler.programs.planner import airtime_of
 from loa114.scheduler.programs.rows import BroadcastKey
 from loa114.scheduler.web.auth import Office, OfficeOrPolice
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.programfiles import IDENT, day_from
+from loa114.scheduler.web.programfiles import IDENT, RowId, day_from
 from loa114.scheduler.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -118,7 +119,7 @@ def add_pin(
 
 
 @router.post("/schedule/pins/{pin_id}/delete")
-def remove_pin(request: Request, principal: Office, pin_id: int) -> RedirectResponse:
+def remove_pin(request: Request, principal: Office, pin_id: RowId) -> RedirectResponse:
     web = WebContext.of(request)
     if not pins.unpin(web.store, pin_id, actor=principal.name, now=web.now()):
         raise HTTPException(404)
@@ -127,7 +128,7 @@ def remove_pin(request: Request, principal: Office, pin_id: int) -> RedirectResp
 
 @router.post("/schedule/broadcasts/{broadcast_id}/cancel")
 def cancel(
-    request: Request, principal: OfficeOrPolice, broadcast_id: int, reason: Text = ""
+    request: Request, principal: OfficeOrPolice, broadcast_id: RowId, reason: Text = ""
 ) -> RedirectResponse:
     web = WebContext.of(request)
     try:
@@ -148,8 +149,11 @@ def rebuild(
     when = day_from(day, now.astimezone(web.config.tz).date())
     if not IDENT.fullmatch(slot) or slot not in {s.id for s in web.config.slots}:
         raise InputError(f"khung giờ: không có khung giờ {slot[:64]!r}")
-    if zone not in web.config.slot_zones(web.config.slot(slot)):
+    chosen = web.config.slot(slot)
+    if zone not in web.config.slot_zones(chosen):
         raise InputError(f"cụm loa: khung giờ {slot} không phát trên cụm loa {zone[:64]!r}")
+    if not chosen.runs_on(when) or airtime_of(when, chosen, web.config.tz) < now:
+        raise InputError(f"ngày: khung giờ {slot} ngày {when:%d/%m/%Y} không còn buổi phát nào để dựng")
     result = web.station.renders.build(
         BroadcastKey(when, slot, zone), now, rebuild=f"dựng lại theo yêu cầu của {principal.name}"
     )

@@ -21,7 +21,7 @@ from loa114.scheduler.programs.rows import BroadcastKey
 from loa114.scheduler.web.auth import Operator, require
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.programfiles import audio_url, day_from, program_file
+from loa114.scheduler.web.programfiles import RowId, audio_url, day_from, program_file
 from loa114.scheduler.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +90,7 @@ def _act(action: Callable[[], object]) -> None:
 
 
 @router.post("/today/{broadcast_id}/aired")
-def confirm_aired(request: Request, principal: Operator, broadcast_id: int) -> RedirectResponse:
+def confirm_aired(request: Request, principal: Operator, broadcast_id: RowId) -> RedirectResponse:
     web = WebContext.of(request)
     _act(
         lambda: confirming.confirm(
@@ -102,7 +102,7 @@ def confirm_aired(request: Request, principal: Operator, broadcast_id: int) -> R
 
 @router.post("/today/{broadcast_id}/failed")
 def confirm_failed(
-    request: Request, principal: Operator, broadcast_id: int, reason: Reason = ""
+    request: Request, principal: Operator, broadcast_id: RowId, reason: Reason = ""
 ) -> RedirectResponse:
     web = WebContext.of(request)
     _act(
@@ -114,7 +114,7 @@ def confirm_failed(
 
 
 @router.post("/today/{broadcast_id}/replay")
-def replay(request: Request, principal: Operator, broadcast_id: int, note: Reason = "") -> RedirectResponse:
+def replay(request: Request, principal: Operator, broadcast_id: RowId, note: Reason = "") -> RedirectResponse:
     web = WebContext.of(request)
     _act(
         lambda: confirming.record_replay(web.store, broadcast_id, web.now(), actor=principal.name, note=note)
