@@ -63,7 +63,7 @@ def confirm(
         if row is None:
             raise NotFound(f"không có buổi phát số {broadcast_id}")
         if not done:
-            if row.status == outcome and row.confirmed_by:
+            if row.status == outcome:  # a repeated report, or the player already said so
                 return Change(broadcast_id, outcome, changed=False)
             raise StateConflict(
                 f"buổi phát số {broadcast_id} đang ở trạng thái “{status_word(row.status)}”: "

@@ -57,9 +57,15 @@ def pins_between(session: Session, first: date, last: date) -> list[SchedulePin]
 
 
 def pin(
-    config: Config, store: Store, library: Library, target: tuple[date, str, str | None], script_id: str, *,
-    actor: str, now: datetime,
-) -> bool:  # fmt: skip
+    config: Config,
+    store: Store,
+    library: Library,
+    target: tuple[date, str, str | None],
+    script_id: str,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
     """Pin `script_id` into `target` (day, slot, zone or None: all zones); False when it already was."""
     day, slot_id, zone_id = target
     _check(config, library, day, slot_id, zone_id, script_id)

@@ -49,20 +49,20 @@ def today(
 def _with_program(web: WebContext, row: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A listing row with its manifest (items, decisions), its audio URLs, and what changed since."""
     manifest = program_of(web.config, web.config.playout.dir / row["folder"]) if row["folder"] else None
-    day = BroadcastKey(date.fromisoformat(row["date"]), row["slot"], row["zone"])
+    key = BroadcastKey(date.fromisoformat(row["date"]), row["slot"], row["zone"])
     changes: list[str] = []
     if row["status"] == Status.READY and row["kind"] == "slot":
         with web.store.session() as session:
             built = session.get(Broadcast, row["id"])
             inputs = built.inputs if built else None
-        changes = web.station.app.studio.changes(day, inputs, now)
+        changes = web.station.app.studio.changes(key, inputs, now)
     return {
         **row,
         "manifest": manifest,
         "dropped": [d for d in (manifest or {}).get("decisions", []) if d.get("action") == "dropped"],
         "changes": changes,
-        "audio": audio_url(day.day, day.slot, day.zone) if manifest else None,
-        "playlist": audio_url(day.day, day.slot, day.zone, "playlist.m3u8") if manifest else None,
+        "audio": audio_url(key.day, key.slot, key.zone) if manifest else None,
+        "playlist": audio_url(key.day, key.slot, key.zone, "playlist.m3u8") if manifest else None,
         "unaired": row["status"] in UNAIRED,
     }
 
