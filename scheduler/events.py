@@ -310,3 +310,15 @@ class ScriptPinned(DomainEvent):
     zone: str | None
     script: str
     removed: bool = False
+
+
+@dataclass(frozen=True)
+class UserChanged(DomainEvent):
+    name: str
+    change: str  # "disabled", "enabled", "password"
+
+
+@dataclass(frozen=True)
+class ReportNotesEdited(DomainEvent):
+    period: str
+    first: date

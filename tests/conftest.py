@@ -1,7 +1,7 @@
 """Shared fixtures: a small commune config in tmp_path, and a database URL per real store.
 
 Every test that takes `db_url` runs on SQLite and, when LOA_TEST_POSTGRES_URL is set (CI sets it), on
-PostgreSQL too.
+PostgreSQL too. Browser tests take `live_server`, `browser` and `page` (helpers in tests/browser.py).
 """
 
 from __future__ import annotations
@@ -9,12 +9,19 @@ from __future__ import annotations
 import json
 import os
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
 from sqlalchemy import create_engine, text
+
+from tests import browser as browser_helpers
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 POSTGRES_URL = os.environ.get("LOA_TEST_POSTGRES_URL")
 
@@ -137,3 +144,58 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text)
+
+
+# --- browser tests (tests/browser.py): a live server, Debian's chromium through Playwright ---------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that takes `browser` or `page` is a browser test: `-m "not browser"` leaves it out."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Any], str]]:
+    """Factory: `base_url = live_server(app)` serves an ASGI app on 127.0.0.1 until the test ends."""
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(browser_helpers.serve(app))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (/usr/bin/chromium), headless; skipped without it unless REQUIRE_BROWSER=1."""
+    missing = browser_helpers.browser_missing()
+    if missing:
+        browser_helpers.skip_or_fail(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(browser_helpers.CHROMIUM), headless=True, args=browser_helpers.launch_args()
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    """The page's size. A module overrides this fixture; one test parametrizes it:
+    `@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}])` (a phone)."""
+    return {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
+    """A fresh page in a fresh context per test; any request off 127.0.0.1 is aborted and fails the test."""
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(10_000)
+    guard = browser_helpers.OfflineGuard()
+    context.route("**/*", guard)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    if guard.blocked:
+        pytest.fail(f"the page tried to reach the internet: {guard.blocked}", pytrace=False)

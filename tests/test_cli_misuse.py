@@ -56,6 +56,7 @@ def one_line(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def test_the_walk_found_every_command() -> None:
     assert ["serve"] in ALL and ["coverage", "import"] in ALL and ["reminders", "retry"] in ALL
+    assert ["users", "add"] in ALL and ["tokens", "create"] in ALL
     assert len(ALL) >= 15
 
 
@@ -90,6 +91,12 @@ BAD = [
     (["program", "khong-co-lenh"], "không có lệnh 'khong-co-lenh'"),
     (["normalize", "a", "b"], "thừa đối số b"),
     (["cleanup", "--yes"], "không có tùy chọn --yes"),
+    (["users", "add", "an"], "thiếu tùy chọn --role"),
+    (["users", "add", "an", "--role", "chief"], "vai trò 'chief' không có"),
+    (["users", "add", "an", "--role", "village_head"], "cần --village"),
+    (["users", "add", "an", "--role", "office"], "--password-stdin"),  # no terminal to ask in
+    (["tokens", "create", "Radio IP", "--role", "operator"], "tên mã truy cập 'Radio IP' không hợp lệ"),
+    (["tokens", "revoke", "khong-co"], "không có mã truy cập"),
 ]
 
 

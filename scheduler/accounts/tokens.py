@@ -36,7 +36,7 @@ class Tokens:
         self, name: str, role: str, now: datetime, *, village_id: str | None = None, actor: str | None = None
     ) -> str:
         """A new token (returned once, never stored in clear)."""
-        chosen = check_identity(name, role, village_id, self.villages)
+        chosen = check_identity(name, role, village_id, self.villages, noun="tên mã truy cập")
         token = PREFIX + secrets.token_urlsafe(32)
         with self.store.session() as session:
             if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
@@ -64,6 +64,20 @@ class Tokens:
                 return None
             row.last_used_at = now
             return Principal(row.name, Role(row.role), row.village_id, via_token=True)
+
+    def listing(self) -> list[dict[str, object]]:
+        with self.store.session() as session:
+            return [
+                {
+                    "name": t.name,
+                    "role": t.role,
+                    "village_id": t.village_id,
+                    "created_at": t.created_at,
+                    "last_used_at": t.last_used_at,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t in session.scalars(select(ApiToken).order_by(ApiToken.name))
+            ]
 
     def revoke(self, name: str, now: datetime, *, actor: str | None = None) -> None:
         with self.store.session() as session:

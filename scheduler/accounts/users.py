@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from loa114.scheduler.accounts.passwords import MIN_LENGTH, Passwords
 from loa114.scheduler.accounts.roles import ROLE_LABELS, Principal, Role
 from loa114.scheduler.config import Village
 from loa114.scheduler.db.models import User
 from loa114.scheduler.errors import InputError
-from loa114.scheduler.events import SignInFailed, UserAdded
+from loa114.scheduler.events import SignInFailed, UserAdded, UserChanged
 from loa114.scheduler.store import Store
 
 MAX_FAILURES = 5  # in a row; then the account waits LOCKOUT
@@ -38,12 +39,14 @@ class LoginRefused(Exception):
         self.message = message
 
 
-def check_identity(name: str, role: str, village_id: str | None, villages: Sequence[Village]) -> Role:
+def check_identity(
+    name: str, role: str, village_id: str | None, villages: Sequence[Village], *, noun: str = "tên đăng nhập"
+) -> Role:
     """The role of a new user or token, or an AccountError naming the field to fix."""
     if not NAME.fullmatch(name):
         raise AccountError(
-            f"tên đăng nhập '{name}' không hợp lệ: dùng chữ thường không dấu, số, '.', '-' hoặc '_' "
-            "(2–64 ký tự), ví dụ 'vhxh' hoặc 'truongthon.napan'"
+            f"{noun} '{name}' không hợp lệ: dùng chữ thường không dấu, số, '.', '-' hoặc '_' "
+            "(2–64 ký tự), ví dụ 'vhxh', 'truongthon.napan' hoặc 'radio-ip'"
         )
     try:
         chosen = Role(role)
@@ -68,7 +71,14 @@ class Users:
     villages: Sequence[Village]
 
     def add(
-        self, name: str, role: str, password: str, now: datetime, *, village_id: str | None = None
+        self,
+        name: str,
+        role: str,
+        password: str,
+        now: datetime,
+        *,
+        village_id: str | None = None,
+        actor: str | None = None,
     ) -> None:
         chosen = check_identity(name, role, village_id, self.villages)
         if len(password) < MIN_LENGTH:
@@ -86,7 +96,8 @@ class Users:
                     created_at=now,
                 )
             )
-            self.store.record(session, UserAdded(at=now, name=name, role=chosen.value, village=village_id))
+            event = UserAdded(at=now, name=name, role=chosen.value, village=village_id)
+            self.store.record(session, event, actor=actor)
 
     def sign_in(self, name: str, password: str, now: datetime) -> Principal:
         """The principal for a correct name and password; LoginRefused otherwise (failures counted)."""
@@ -125,6 +136,39 @@ class Users:
     def listing(self) -> list[dict[str, object]]:
         with self.store.session() as session:
             return [
-                {"name": u.name, "role": u.role, "village_id": u.village_id, "locked_until": u.locked_until}
+                {
+                    "name": u.name,
+                    "role": u.role,
+                    "village_id": u.village_id,
+                    "locked_until": u.locked_until,
+                    "disabled": u.disabled_at is not None,
+                }
                 for u in session.scalars(select(User).order_by(User.name))
             ]
+
+    def set_password(self, name: str, password: str, now: datetime, *, actor: str | None = None) -> None:
+        """A new password (which also lifts a lock-out)."""
+        if len(password) < MIN_LENGTH:
+            raise AccountError(f"mật khẩu cần ít nhất {MIN_LENGTH} ký tự")
+        with self.store.session() as session:
+            user = self._user(session, name)
+            user.password_hash = self.passwords.hash(password)
+            user.failed_logins, user.locked_until = 0, None
+            self.store.record(session, UserChanged(at=now, name=name, change="password"), actor=actor)
+
+    def set_disabled(self, name: str, disabled: bool, now: datetime, *, actor: str | None = None) -> None:
+        """Disable (signed out at the next request) or enable again; never one's own account."""
+        if name == actor and disabled:
+            raise AccountError("không thể tự khóa tài khoản của chính mình")
+        with self.store.session() as session:
+            user = self._user(session, name)
+            user.disabled_at = now if disabled else None
+            change = "disabled" if disabled else "enabled"
+            self.store.record(session, UserChanged(at=now, name=name, change=change), actor=actor)
+
+    @staticmethod
+    def _user(session: Session, name: str) -> User:
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise AccountError(f"không có người dùng '{name}'")
+        return user

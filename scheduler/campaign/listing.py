@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from loa114.scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask
+from loa114.scheduler.campaign.queue import CANCELLED, COMMUNE, COMMUNE_NAME, FAILED, PENDING, SENT, mask
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import Notice
@@ -49,7 +49,7 @@ def notices_on(config: Config, db: Database, day: date | None) -> list[dict[str,
     )
     if day is not None:
         query = query.where(Notice.day == day)
-    names = {v.id: v.name for v in config.villages}
+    names = {COMMUNE: COMMUNE_NAME, **{v.id: v.name for v in config.villages}}
     with db.session() as session:
         notices = session.scalars(query).all()
         rows = []

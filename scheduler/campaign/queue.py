@@ -20,6 +20,8 @@ from loa114.scheduler.events import NoticeQueued
 from loa114.scheduler.store import Store
 
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
+COMMUNE = "toan-xa"  # the village id of commune-wide notices (the police's reports)
+COMMUNE_NAME = "Toàn xã"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class NoticeDraft:
     reasons: tuple[str, ...]
     text: NoticeText
     targets: list[Target]
+    attachments: tuple[str, ...] = ()  # paths of files sent with it
 
 
 def queue_notice(store: Store, session: Session, draft: NoticeDraft, now: datetime) -> int | None:
@@ -50,6 +53,7 @@ def queue_notice(store: Store, session: Session, draft: NoticeDraft, now: dateti
             title=clean_text(draft.text.title),
             body=clean_text(draft.text.body),
             created_at=now,
+            attachments=list(draft.attachments) or None,
         )
 
     notice, created = get_or_insert(session, query, new)

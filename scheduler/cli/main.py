@@ -13,7 +13,7 @@ import typer
 
 from loa114.audio.errors import AudioError
 from loa114.content.errors import ContentError
-from loa114.scheduler.cli import programs, service, texts
+from loa114.scheduler.cli import programs, reports, service, texts
 from loa114.scheduler.cli.accounts import tokens_app, users_app
 from loa114.scheduler.cli.campaign import coverage_app, reminders_app
 from loa114.scheduler.cli.options import Options
@@ -44,6 +44,7 @@ for command in (
     programs.alert,
     service.serve,
     programs.cleanup,
+    reports.report,
 ):
     app.command()(command)
 

@@ -112,5 +112,6 @@ def _resolve(config: Config, path: Path, database_url: str | None) -> Config:
             ),
             "database": config.database.model_copy(update={"url": url}),
             "web": config.web.model_copy(update={"secret_file": absolute(config.web.secret_file)}),
+            "reports": config.reports.model_copy(update={"dir": absolute(config.reports.dir)}),
         }
     )

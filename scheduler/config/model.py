@@ -25,6 +25,7 @@ from loa114.scheduler.config.values import (
     Duration,
     Ident,
     QuietHours,
+    parse_report_when,
 )
 
 
@@ -158,6 +159,28 @@ class Notices(Model):
     templates: Path | None = None  # the office's own reminder.txt / escalation.txt; else the shipped ones
 
 
+class Reports(Model):
+    """The heading of the police's reports (Nghị định 30 layout); empty names follow the commune's."""
+
+    issuer: str = ""  # "CÔNG AN XÃ LỢI BÁC" by default
+    parent: str = ""  # "CÔNG AN TỈNH LẠNG SƠN" by default
+    number: str = "Số:        /BC-CAX"
+    signer_title: str = "TRƯỞNG CÔNG AN XÃ"
+    sent_to: list[str] = []  # "Nơi nhận" lines; by default the commune People's Committee, PC07, the file
+    # when the service writes and sends them on its own: week → "<weekday> HH:MM", month → "last HH:MM"
+    # (the month's last day) or "<day 1–28> HH:MM"; leave a kind out to not issue it
+    schedule: dict[Literal["week", "month"], str] = {"week": "fri 16:00", "month": "last 16:00"}
+    recipients: list[str] = ["file"]  # delivery targets, as for notices: "file" or Apprise URLs
+    dir: Path = Path("reports")  # where issued reports are kept (DOCX, XLSX, JSON)
+
+    @field_validator("schedule")
+    @classmethod
+    def _when(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, text in value.items():
+            parse_report_when(kind, text)  # raises ValueError with the Vietnamese message
+        return value
+
+
 class Escalation(Model):
     contacts: list[Contact] = []
 
@@ -200,6 +223,7 @@ class Config(Model):
     audio: Audio = Audio()
     notices: Notices = Notices()
     escalation: Escalation = Escalation()
+    reports: Reports = Reports()
     reminders: Reminders = Reminders()
     web: Web = Web()
     source: Path | None = Field(None, exclude=True)

@@ -70,3 +70,18 @@ def parse_quiet_hours(value: Any) -> tuple[time, time]:
 
 
 QuietHours = Annotated[tuple[time, time], BeforeValidator(parse_quiet_hours)]
+
+
+def parse_report_when(kind: str, text: str) -> tuple[int | str, time]:
+    """When a report is issued: week → (weekday 0–6, time); month → ("last" or a day 1–28, time)."""
+    parts = str(text).split()
+    if len(parts) == 2:
+        day, clock = parts[0].lower(), parse_clock_time(parts[1])
+        if kind == "week" and day in WEEKDAYS:
+            return WEEKDAYS.index(day), clock
+        if kind == "month" and day == "last":
+            return "last", clock
+        if kind == "month" and day.isdigit() and 1 <= int(day) <= 28:
+            return int(day), clock
+    example = '"fri 16:00"' if kind == "week" else '"last 16:00" (ngày cuối tháng) hoặc "25 16:00"'
+    raise ValueError(f"lịch báo cáo {kind} không hợp lệ {text!r}: ví dụ {example}")

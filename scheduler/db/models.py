@@ -210,6 +210,7 @@ class Notice(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the village caught up before sending
+    attachments: Mapped[list[str] | None] = mapped_column(JSON)  # files sent with it (a report's)
 
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="notice", order_by="Delivery.id", cascade="all, delete-orphan"
@@ -296,3 +297,19 @@ class SchedulePin(Base):
     script_id: Mapped[str] = mapped_column(String(128))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReportNotes(Base):
+    """Sections IV and V of one period's report, as the police edited them before signing."""
+
+    __tablename__ = "report_notes"
+    __table_args__ = (UniqueConstraint("period", "first_day", name="uq_report_notes_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))  # week | month | campaign
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    difficulties: Mapped[str] = mapped_column(Text, default="")
+    proposals: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -60,6 +60,7 @@ class AppriseNotifier(Notifier):
                     title=message.title,
                     body_format=apprise.NotifyFormat.TEXT,
                     timeout=self.timeout_s,
+                    attach=[str(p) for p in message.attachments] or None,
                 )
             except Exception as exc:  # a plugin bug must become a row on the outbox, not a crash of the loop
                 raise DeliveryError(

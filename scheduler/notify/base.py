@@ -18,6 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from loa114.scheduler.errors import LoaError
 
@@ -33,6 +34,7 @@ class Message:
     day: date
     title: str
     body: str
+    attachments: tuple[Path, ...] = ()  # files that go with it (a report's DOCX and XLSX)
 
 
 class DeliveryError(LoaError):

@@ -57,6 +57,8 @@ class FileNotifier(Notifier):
             docx_path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(docx_path, _docx_bytes(message))
             write_atomic(txt_path, _txt_bytes(message))
+            for attachment in message.attachments:  # beside the notice, under their own names
+                write_atomic(docx_path.parent / attachment.name, attachment.read_bytes())
         except OSError as exc:
             raise DeliveryError(
                 target or self.name,

@@ -7,7 +7,7 @@ render, evaluation, delivery or HTTP request can hold it up:
   safety net: claims what is due, marks what passed as missed), `beat` every 10 s (the run's heartbeat);
 - executor `default`, one job each, never two of a kind at once: `tick` (rows for the horizon, rows left
   airing by a dead process, the precise jobs), `render` every minute and `render:<date>:<slot>` at airtime
-  − lead time, `evaluate`, `deliver`, `probe` (gTTS back? speak the offline items online again), `cleanup`.
+  − lead time, `evaluate` (villages, then the police reports due), `deliver`, `probe` (gTTS back? speak the offline items online again), `cleanup`.
 
 The database rows are the truth; APScheduler keeps nothing durable, so its in-memory job store is enough.
 """
@@ -134,7 +134,8 @@ class Runtime:
     def evaluate(self) -> None:
         def step(now: datetime) -> None:
             evaluation = self.station.evaluate(now)
-            if evaluation is not None and (evaluation.reminders or evaluation.escalations):
+            issued = self.station.issue_reports(now)
+            if issued or (evaluation is not None and (evaluation.reminders or evaluation.escalations)):
                 self._soon("deliver")  # new notices go out now, not at the next round
 
         self._run("evaluate", step)

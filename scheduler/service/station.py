@@ -31,6 +31,7 @@ from loa114.scheduler.programs.rendering import RenderDesk
 from loa114.scheduler.programs.rows import BroadcastKey, plan_rows, remove_folders
 from loa114.scheduler.programs.runs import BEAT_INTERVAL, CATCH_UP, beat, last_seen, start_run, stop_run
 from loa114.scheduler.programs.writing import BuildResult
+from loa114.scheduler.reports.issuing import issue_due
 from loa114.scheduler.service.app import App
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,10 @@ class Station:
         """The daily evaluation of the villages (a changed village changes its zone's programs' inputs:
         the render step rebuilds them)."""
         return evaluate_if_due(self.config, self.app.store, now)
+
+    def issue_reports(self, now: datetime) -> list[Path]:
+        """The scheduled police reports now due (written to `reports.dir`, queued for their recipients)."""
+        return issue_due(self.config, self.app.store, now)
 
     def air_due(self, now: datetime, *, render_late: bool = False, wait: bool = True) -> list[AirResult]:
         """Claim every due program and publish each on its own playout thread: a player that plays one

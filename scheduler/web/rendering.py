@@ -17,6 +17,12 @@ from loa114.scheduler.web.pages import PAGES
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 CSRF_KEY = "csrf"
+FLASH_KEY = "flash"
+
+
+def flash(request: Request, message: str, *, kind: str = "notice") -> None:
+    """A message for the next page this session opens (after a POST → 303 redirect); kind: notice|error."""
+    request.session[FLASH_KEY] = {"kind": kind, "message": message}
 
 
 def csrf_token(request: Request) -> str:
@@ -41,5 +47,6 @@ def render(
         "commune": web.config.commune,
         "tz": web.config.tz,
         "now": web.now().astimezone(web.config.tz),
+        "flash": request.session.pop(FLASH_KEY, None),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
