@@ -42,3 +42,11 @@ class PlayoutError(LoaError):
         self.exit_status = exit_status
         self.message = message
         super().__init__(f"{adapter}: {message}")
+
+
+class NotFound(InputError):
+    """What a person asked about does not exist (a broadcast id, a script)."""
+
+
+class StateConflict(InputError):
+    """The thing is no longer in a state that allows this (already aired, cancelled meanwhile...)."""

@@ -280,6 +280,39 @@ class TokenRevoked(DomainEvent):
 
 
 @dataclass(frozen=True)
+class BroadcastConfirmed(BroadcastEvent):
+    """A person (or the IP radio platform) said whether a published program was heard."""
+
+    outcome: str = ""  # aired | failed
+    reason: str = ""  # why it did not play (failed)
+
+
+@dataclass(frozen=True)
+class BroadcastCancelled(BroadcastEvent):
+    """A person cancelled a program before airtime: it will never air."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramReplayed(BroadcastEvent):
+    """An operator played a program again from the web page (the loudspeakers heard it once more)."""
+
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ScriptPinned(DomainEvent):
+    """A person pinned a script into one slot of one day (one zone, or every zone of the slot)."""
+
+    day: date
+    slot: str
+    zone: str | None
+    script: str
+    removed: bool = False
+
+
+@dataclass(frozen=True)
 class UserChanged(DomainEvent):
     name: str
     change: str  # "disabled", "enabled", "password"

@@ -101,6 +101,8 @@ def test_program_build_then_list_json(
         "aired_at",
         "lateness_s",
         "error",
+        "confirmed_by",
+        "confirmed_at",
     }
     assert listed[0]["airtime"] == "2026-11-30T05:30:00+07:00" and listed[0]["status"] == "ready"
     code, out, _ = run(capsys, *now, "broadcasts", "list", "--date", "2026-11-30")

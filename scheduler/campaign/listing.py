@@ -1,4 +1,5 @@
-"""Read-only view of the outbox for `loa reminders list` (stable JSON shape)."""
+"""Read-only view of the outbox for `loa reminders list` and the web (stable JSON shape), and the
+Vietnamese word for each notice state."""
 
 from __future__ import annotations
 
@@ -12,6 +13,18 @@ from loa114.scheduler.campaign.queue import CANCELLED, COMMUNE, COMMUNE_NAME, FA
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import Notice
+
+NOTICE_WORDS = {
+    PENDING: "chờ gửi",
+    SENT: "đã gửi",
+    FAILED: "lỗi",
+    CANCELLED: "đã hủy (thôn đã bắt kịp)",
+}
+
+
+def notice_word(status: str) -> str:
+    """The Vietnamese word for a notice state (JSON keeps the English value)."""
+    return NOTICE_WORDS.get(status, status)
 
 
 def notice_status(statuses: list[str]) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from loa114.scheduler.cli.options import Options, open_station, options, parse_date
-from loa114.scheduler.cli.tables import dumps, status_word, table
+from loa114.scheduler.cli.tables import dumps, table
 
 coverage_app = typer.Typer(no_args_is_help=True, help="Tiến độ cài đặt Báo cháy 114 theo thôn.")
 reminders_app = typer.Typer(no_args_is_help=True, help="Thông báo nhắc thôn chậm tiến độ.")
@@ -216,7 +216,7 @@ def reminders_list(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các thông báo nhắc và vượt cấp, với trạng thái gửi."""
-    from loa114.scheduler.campaign.listing import notices_on
+    from loa114.scheduler.campaign.listing import notice_word, notices_on
 
     opts = options(ctx)
     rows = notices_on(opts.config(), opts.database(), parse_date(day, "--date", date.min) if day else None)
@@ -233,7 +233,7 @@ def reminders_list(
                     r["date"],
                     "nhắc" if r["kind"] == "reminder" else "vượt cấp",
                     ", ".join(REASON_WORDS.get(x, x) for x in r["reasons"]),
-                    status_word(r["status"]),
+                    notice_word(r["status"]),
                     r["attempts"],
                     (r["last_error"] or "")[:60],
                 )

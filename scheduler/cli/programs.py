@@ -29,7 +29,8 @@ def program_build(
 ) -> None:
     """Đưa chương trình các khung giờ lên mới nhất: dựng cái còn thiếu, dựng lại cái có đầu vào đã đổi
     (nói rõ vì sao); in ra những gì đã ghi."""
-    from loa114.scheduler.cli.tables import dumps, status_word, table
+    from loa114.scheduler.cli.tables import dumps, table
+    from loa114.scheduler.programs.outcomes import status_word
 
     opts = options(ctx)
     now = opts.clock().now()
@@ -94,9 +95,10 @@ def broadcasts_list(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
-    from loa114.scheduler.cli.tables import dumps, status_word, table
+    from loa114.scheduler.cli.tables import dumps, table
     from loa114.scheduler.db.engine import Database
     from loa114.scheduler.programs.listing import broadcasts_on
+    from loa114.scheduler.programs.outcomes import status_word
 
     opts = options(ctx)
     now = opts.clock().now()

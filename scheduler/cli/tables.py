@@ -7,25 +7,6 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-STATUS_WORDS = {
-    "planned": "chờ dựng",
-    "ready": "sẵn sàng",
-    "airing": "đang phát",
-    "published": "đã đến giờ phát, chờ xác nhận",
-    "aired": "đã phát",
-    "missed": "bị lỡ",
-    "failed": "lỗi",
-    "overdue": "quá giờ, chưa phát",
-    "pending": "chờ gửi",
-    "sent": "đã gửi",
-    "cancelled": "đã hủy (thôn đã bắt kịp)",
-}
-
-
-def status_word(status: str) -> str:
-    """The Vietnamese word for a state in human tables (`--json` keeps the English value)."""
-    return STATUS_WORDS.get(status, status)
-
 
 def _width(text: str) -> int:
     return sum(

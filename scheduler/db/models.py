@@ -32,7 +32,9 @@ class Base(DeclarativeBase):
 
 
 class Status(StrEnum):
-    """planned → ready → airing → published | aired | failed; or missed. The last four are final."""
+    """planned → ready → airing → published | aired | failed; or missed, or cancelled by a person.
+    published, aired, missed, failed and cancelled are final (a published one may still be confirmed
+    aired or failed by an operator)."""
 
     PLANNED = "planned"  # the occurrence exists; no program yet (or the last build failed: `error`)
     READY = "ready"  # program built, waiting for airtime
@@ -40,10 +42,11 @@ class Status(StrEnum):
     PUBLISHED = "published"  # only the folder received it: due to play, awaiting confirmation
     AIRED = "aired"  # a player ran it, or an operator confirmed it
     MISSED = "missed"  # never aired (`reason`: service_down, not_ready, render_failed, not_aired)
-    FAILED = "failed"  # airing was attempted and failed (`reason`: playout_failed, interrupted)
+    FAILED = "failed"  # airing was attempted and failed (`reason`: playout_failed, interrupted, ...)
+    CANCELLED = "cancelled"  # a person cancelled it before airtime (`error`: why; `confirmed_by`: who)
 
 
-FINAL = (Status.PUBLISHED, Status.AIRED, Status.MISSED, Status.FAILED)
+FINAL = (Status.PUBLISHED, Status.AIRED, Status.MISSED, Status.FAILED, Status.CANCELLED)
 UNAIRED = (Status.PLANNED, Status.READY)
 
 

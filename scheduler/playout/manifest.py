@@ -80,13 +80,19 @@ def write_manifest(folder: Path, data: dict[str, Any]) -> None:
     write_json_atomic(folder / "manifest.json", data)
 
 
-def read_status(folder: Path) -> str | None:
-    """The status a manifest says, or None when there is no readable manifest."""
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of `folder`, or None when there is no readable one."""
     try:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    status = data.get("status") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def read_status(folder: Path) -> str | None:
+    """The status a manifest says, or None when there is no readable manifest."""
+    data = read_manifest(folder)
+    status = data.get("status") if data is not None else None
     return status if isinstance(status, str) else None
 
 

@@ -40,6 +40,7 @@ class AlertDesk:
         publish: Publish,
         run_id: int | None,
         budget_s: float = ALERT_BUDGET_S,
+        actor: str | None = None,
     ) -> list[BuildResult | AirResult]:
         """Build and claim the alert on each chosen zone (default: all); `publish` starts each zone's
         playout (side by side), and the results come back once all have finished."""
@@ -68,7 +69,9 @@ class AlertDesk:
         with self.store.session() as session:
             ids = tuple(o.broadcast_id for o in outcomes if isinstance(o, BuildResult))
             self.store.record(
-                session, AlertIssued(at=now, message=message, zones=tuple(chosen), broadcasts=ids)
+                session,
+                AlertIssued(at=now, message=message, zones=tuple(chosen), broadcasts=ids),
+                actor=actor,
             )
         return outcomes
 

@@ -1,8 +1,9 @@
-"""Read-only views of the broadcast log for the CLI (and later the web UI). Stable JSON shapes."""
+"""Read-only views of the broadcast log for the CLI and the web. Stable JSON shapes."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import UNAIRED, AsRun, Broadcast
+from loa114.scheduler.playout.manifest import read_manifest
 
 
 def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> list[dict[str, Any]]:
@@ -46,6 +48,15 @@ def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> lis
                 "aired_at": b.aired_at.astimezone(tz).isoformat(timespec="seconds") if b.aired_at else None,
                 "lateness_s": None if run is None or run.lateness_s is None else round(run.lateness_s, 3),
                 "error": b.error,
+                "confirmed_by": b.confirmed_by,
+                "confirmed_at": (
+                    b.confirmed_at.astimezone(tz).isoformat(timespec="seconds") if b.confirmed_at else None
+                ),
             }
             for b, run in rows
         ]
+
+
+def program_of(config: Config, folder: Path) -> dict[str, Any] | None:
+    """The manifest of a built program (its items and the planner's decisions), or None."""
+    return read_manifest(folder) if folder.is_relative_to(config.playout.dir) else None

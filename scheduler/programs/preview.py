@@ -11,12 +11,15 @@ from pathlib import Path
 
 from loa114.audio.program import ProgramTags
 from loa114.content.library import Script
+from loa114.content.text import clean_text
 from loa114.scheduler.errors import InputError
 from loa114.scheduler.files import write_atomic
 from loa114.scheduler.programs.context import build_context
 from loa114.scheduler.programs.items import item_source
 from loa114.scheduler.programs.planner import groups_villages
 from loa114.scheduler.programs.studio import Studio
+
+OFFLINE_VOICE = "offline"
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,30 @@ def _villages(studio: Studio, script: Script, day: date, village: str | None) ->
             break
     chosen = lagging or known[:1]
     return tuple(chosen) if groups_villages(script) else tuple(chosen[:1])
+
+
+def alert_preview(studio: Studio, message: str, zones: tuple[str, ...], output: Path, now: datetime) -> float:
+    """An urgent alert as it would air (the urgent template, chime, repeats), spoken by the offline voice
+    so the preview is quick and needs no internet; written to the MP3 file `output`. Its length."""
+    message = clean_text(message)
+    if not message.strip():
+        raise InputError("nội dung: thông báo khẩn đang trống")
+    script = studio.library(now).urgent()
+    if script is None:
+        raise InputError(
+            f"thư mục {studio.config.scripts.dir} không có bài mẫu thông báo khẩn (urgent: true)"
+        )
+    day = now.astimezone(studio.config.tz).date()
+    context = build_context(studio.config, studio.coverage.snapshot(), day, alert=(message, now, zones))
+    _, source = item_source(script, studio.renderer.render(script, context), studio.speech)
+    item = studio.sound.render_item(source, engines=[OFFLINE_VOICE])
+    tags = ProgramTags(
+        title=f"Nghe thử thông báo khẩn {day:%d/%m/%Y}",
+        date=day,
+        album=studio.config.campaign.name,
+        artist=f"Loa 114 — {studio.config.commune.name}",
+    )
+    with tempfile.TemporaryDirectory(prefix=".loa-preview-", dir=output.parent) as tmp:
+        built = studio.sound.write_program([item], Path(tmp), tags)
+        write_atomic(output, (Path(tmp) / built.file).read_bytes())
+    return built.duration_s

@@ -93,6 +93,8 @@ def reconcile_manifests(on_air: OnAir, since: datetime) -> int:
         written = read_status(path)
         if written is not None and written != status:
             fixed += mark_safely(
-                path, status, error=error if status in (Status.MISSED, Status.FAILED) else None
+                path,
+                status,
+                error=error if status in (Status.MISSED, Status.FAILED, Status.CANCELLED) else None,
             )
     return fixed

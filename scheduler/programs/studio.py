@@ -8,6 +8,7 @@ never touched again. Writing it is `writing`'s job.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -25,8 +26,9 @@ from loa114.scheduler.db.models import UNAIRED, Status
 from loa114.scheduler.events import ItemSkipped, ScriptInvalid
 from loa114.scheduler.playout.manifest import ItemText
 from loa114.scheduler.programs.context import build_context
-from loa114.scheduler.programs.fingerprint import program_inputs
+from loa114.scheduler.programs.fingerprint import ProgramInputs, program_inputs
 from loa114.scheduler.programs.items import Prepared, Rendered, audio_problem, item_source, likely_to_fit
+from loa114.scheduler.programs.pins import PIN_MARK, pins_for, with_pins
 from loa114.scheduler.programs.planner import Candidate, Decision, airtime_of, choose, fill
 from loa114.scheduler.programs.rows import BroadcastKey, ensure_broadcast, recent_programs
 from loa114.scheduler.programs.shelf import ScriptShelf
@@ -83,21 +85,24 @@ class Studio:
             row = ensure_broadcast(session, key, airtime=airtime, kind="slot", now=now)
             status, broadcast_id, built_from = row.status, row.id, row.inputs
             recent = recent_programs(session, key, airtime)
+            pinned = pins_for(session, key.day, key.slot, key.zone)
         if status not in UNAIRED or (status == Status.READY and not refresh and not rebuild):
             return BuildResult(broadcast_id, key, status, built=False)
         library = self.library(now)
         coverage = self.coverage.snapshot()
         villages = coverage.lagging_villages(key.zone, key.day)
-        inputs = program_inputs(
-            self.config, library, coverage, day=key.day, slot=slot, zone_id=key.zone, villages=villages
-        )
+        inputs = self._inputs(library, coverage, key, villages, pinned)
         why: tuple[str, ...] = ()
         if status == Status.READY:
             why = (rebuild,) if rebuild else tuple(inputs.changes_since(built_from))
             if not why:
                 return BuildResult(broadcast_id, key, status, built=False)
         candidates, decisions = choose(
-            library.regular(), day=key.day, slot_id=slot.id, recent=recent, villages=villages
+            with_pins(library.regular(), pinned, slot.id),
+            day=key.day,
+            slot_id=slot.id,
+            recent=recent,
+            villages=villages,
         )
         decisions += [
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
@@ -107,6 +112,31 @@ class Studio:
         )
         draft = Draft(broadcast_id, key, airtime, "slot", kept, decisions, inputs, why)
         return self.writer.publish(draft, now)
+
+    def changes(self, key: BroadcastKey, built_from: dict[str, object] | None, now: datetime) -> list[str]:
+        """What differs now from the inputs a built program recorded (empty: it is up to date)."""
+        coverage = self.coverage.snapshot()
+        with self.store.session() as session:
+            pinned = pins_for(session, key.day, key.slot, key.zone)
+        villages = coverage.lagging_villages(key.zone, key.day)
+        inputs = self._inputs(self.library(now), coverage, key, villages, pinned)
+        return inputs.changes_since(built_from)
+
+    def _inputs(
+        self, library: Library, coverage: Figures, key: BroadcastKey, villages: list[str], pinned: set[str]
+    ) -> ProgramInputs:
+        """The program's inputs as they are now; a pin counts as an input (pinning rebuilds it)."""
+        inputs = program_inputs(
+            self.config,
+            library,
+            coverage,
+            day=key.day,
+            slot=self.config.slot(key.slot),
+            zone_id=key.zone,
+            villages=villages,
+        )
+        marks = {f"{PIN_MARK}{script_id}": "pinned" for script_id in sorted(pinned)}
+        return dataclasses.replace(inputs, scripts={**inputs.scripts, **marks}) if marks else inputs
 
     def _fill(
         self,

@@ -233,11 +233,17 @@ class Station:
         return cleanup(self.config, self.app.db, self.app.sound, now)
 
     def alert(
-        self, message: str, zones: Sequence[str] | None, now: datetime, *, budget_s: float = ALERT_BUDGET_S
+        self,
+        message: str,
+        zones: Sequence[str] | None,
+        now: datetime,
+        *,
+        budget_s: float = ALERT_BUDGET_S,
+        actor: str | None = None,
     ) -> list[BuildResult | AirResult]:
-        """An urgent alert, published at once on the chosen zones (default: all)."""
+        """An urgent alert, published at once on the chosen zones (default: all); `actor`: who sent it."""
         return self.alerts.issue(
-            message, zones, now, publish=self.publish, run_id=self.run_id, budget_s=budget_s
+            message, zones, now, publish=self.publish, run_id=self.run_id, budget_s=budget_s, actor=actor
         )
 
     def next_airtime(self, now: datetime) -> datetime | None:
