@@ -4,12 +4,15 @@ fuzz of the whole JSON API for server errors. Screenshots for the README land in
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from webkit import PASSWORD, Site, make_site
+from sqlalchemy import select
+from webkit import HCM, PASSWORD, Site, make_site
 
+from loa114.scheduler.db.models import Broadcast
 from tests.browser import save_screenshot
 from tests.fuzz import assert_no_server_errors
 
@@ -88,3 +91,44 @@ def test_no_api_request_makes_the_server_fail(site: Site) -> None:
     token = site.token("admin")
     ran = assert_no_server_errors(site.web, "/api/v1/openapi.json", {"Authorization": f"Bearer {token}"})
     assert "GET /api/v1/me" in ran
+
+
+def test_operator_hears_and_confirms_a_published_program(
+    page: Page, tmp_path: Path, live_server: Callable[[Any], str]
+) -> None:
+    airtime = datetime(2026, 11, 30, 5, 30, 20, tzinfo=HCM).astimezone(UTC)
+    site = make_site(tmp_path, now=airtime)
+    site.station.build_days(airtime.astimezone(HCM).date(), 1, airtime, "sang")  # the offline voice
+    aired = site.station.air_due(airtime)  # published to the folder: awaiting the operator
+    assert {r.status for r in aired} == {"published"}
+    base = live_server(site.web)
+    sign_in(page, base, "operator", "/today")
+    program = page.locator("article.program").first
+    duration = program.locator("audio").evaluate(
+        "a => new Promise(done => { a.preload = 'metadata'; a.onloadedmetadata = () => done(a.duration); a.load(); })"
+    )
+    assert duration > 5, duration
+    save_screenshot(page, "phat-hom-nay")
+    program.get_by_role("button", name="Đã phát", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("chương trình đã phát")
+    with site.app.store.session() as session:
+        confirmed = session.scalars(select(Broadcast.confirmed_by).where(Broadcast.status == "aired")).all()
+    assert confirmed == ["operator"]
+
+
+def test_police_preview_and_send_an_alert_that_reaches_the_playout_folder(
+    page: Page, base: str, site: Site
+) -> None:
+    sign_in(page, base, "police", "/alert")
+    page.get_by_label("Nội dung thông báo khẩn").fill(
+        "Đang có cháy tại thôn Nà Pàn, bà con tránh xa khu vực."
+    )
+    page.get_by_label("Cụm loa trung tâm").check()
+    page.get_by_role("button", name="Nghe thử").click()
+    expect(page.locator("audio")).to_be_visible()
+    page.get_by_label("Tôi đã nghe thử và muốn phát ngay").check()
+    save_screenshot(page, "phat-khan-cap")
+    page.get_by_role("button", name="Phát ngay").click()
+    expect(page.locator("main")).to_contain_text("Buổi phát số")
+    manifests = list(site.app.config.playout.dir.glob("*/khan-*/trung-tam/manifest.json"))
+    assert len(manifests) == 1 and (manifests[0].parent / "program.mp3").stat().st_size > 10_000
