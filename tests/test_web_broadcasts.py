@@ -20,6 +20,7 @@ from loa114.scheduler.programs import confirming, pins
 from loa114.scheduler.programs.listing import broadcasts_on
 from loa114.scheduler.programs.planner import choose
 from loa114.scheduler.programs.rows import BroadcastKey
+from tests.fuzz import assert_no_server_errors
 
 MONDAY = date(2026, 11, 30)
 DAWN = datetime(2026, 11, 30, 5, 30, tzinfo=HCM)  # the `sang` slot of the test commune
@@ -330,3 +331,10 @@ def test_ids_out_of_range_are_refused_not_crashing(quiet: Site, tokens: dict[str
         "/api/v1/broadcasts/x/aired",
     ):
         assert client.post(path).status_code == 422, path
+
+
+def test_broadcast_api_never_answers_500_to_generated_requests(quiet: Site, tokens: dict[str, str]) -> None:
+    """schemathesis against the whole API as an operator (alerts are refused before rendering: fast)."""
+    headers = {"Authorization": f"Bearer {tokens['operator']}"}
+    ran = assert_no_server_errors(quiet.web, "/api/v1/openapi.json", auth_headers=headers, max_examples=15)
+    assert any("/broadcasts/{broadcast_id}/failed" in op for op in ran)

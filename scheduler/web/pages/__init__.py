@@ -29,4 +29,11 @@ def page(path: str, label: str, *roles: Role) -> Page:
     return entry
 
 
-MODULES = ["home", "admin", "reports", "schedule", "today", "alert"]  # mounted in this order; each has `router`
+MODULES = [
+    "home",
+    "admin",
+    "reports",
+    "schedule",
+    "today",
+    "alert",
+]  # mounted in this order; each has `router`
