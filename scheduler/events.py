@@ -277,3 +277,26 @@ class TokenCreated(DomainEvent):
 @dataclass(frozen=True)
 class TokenRevoked(DomainEvent):
     name: str
+
+
+@dataclass(frozen=True)
+class ScriptSaved(DomainEvent):
+    """A script file written through the web interface (a draft until approved); `errors`: `loa check`'s."""
+
+    script: str
+    sha256: str
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptDrafted(DomainEvent):
+    """A script content first seen on disk (edited outside the web interface): a draft again."""
+
+    script: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScriptApproved(DomainEvent):
+    script: str
+    sha256: str

@@ -24,6 +24,7 @@ from loa114.scheduler.config import Config, Slot
 from loa114.scheduler.db.models import UNAIRED, Status
 from loa114.scheduler.events import ItemSkipped, ScriptInvalid
 from loa114.scheduler.playout.manifest import ItemText
+from loa114.scheduler.programs.approval import plannable
 from loa114.scheduler.programs.context import build_context
 from loa114.scheduler.programs.fingerprint import program_inputs
 from loa114.scheduler.programs.items import Prepared, Rendered, audio_problem, item_source, likely_to_fit
@@ -72,6 +73,14 @@ class Studio:
                     self.store.record(session, event)
         return library
 
+    def plannable(self, now: datetime) -> tuple[Library, list[Decision]]:
+        """The scripts slots may be filled from: the whole library, or with `scripts.require_approval` only
+        the approved versions (`approval.plannable`), and a decision for each draft held back."""
+        library = self.library(now)
+        if not self.config.scripts.require_approval:
+            return library, []
+        return plannable(library, self.store, now)
+
     def build_slot(
         self, key: BroadcastKey, now: datetime, *, rebuild: str | None = None, refresh: bool = True
     ) -> BuildResult:
@@ -85,7 +94,7 @@ class Studio:
             recent = recent_programs(session, key, airtime)
         if status not in UNAIRED or (status == Status.READY and not refresh and not rebuild):
             return BuildResult(broadcast_id, key, status, built=False)
-        library = self.library(now)
+        library, held = self.plannable(now)
         coverage = self.coverage.snapshot()
         villages = coverage.lagging_villages(key.zone, key.day)
         inputs = program_inputs(
@@ -99,7 +108,7 @@ class Studio:
         candidates, decisions = choose(
             library.regular(), day=key.day, slot_id=slot.id, recent=recent, villages=villages
         )
-        decisions += [
+        decisions += held + [
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
         ]
         kept = self._fill(
