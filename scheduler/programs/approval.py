@@ -46,7 +46,13 @@ class Version:
     @classmethod
     def of(cls, row: ScriptVersion) -> Version:
         return cls(
-            row.script_id, row.sha256, row.content, row.author, row.created_at, row.approved_by, row.approved_at
+            row.script_id,
+            row.sha256,
+            row.content,
+            row.author,
+            row.created_at,
+            row.approved_by,
+            row.approved_at,
         )
 
 

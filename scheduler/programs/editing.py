@@ -112,9 +112,7 @@ def save_script(
     """Write the script file atomically and record its version (a draft) by `author`, in one step: when
     the file cannot be written, no version is recorded."""
     if not is_script_id(script_id):
-        raise InputError(
-            f"mã bài '{script_id}': chỉ dùng chữ thường không dấu, số và dấu '-', ví dụ goi-114"
-        )
+        raise InputError(f"mã bài '{script_id}': chỉ dùng chữ thường không dấu, số và dấu '-', ví dụ goi-114")
     directory = config.scripts.dir
     path = script_file(directory, script_id) or directory / f"{script_id}.txt"
     data = clean_text(text).encode("utf-8")

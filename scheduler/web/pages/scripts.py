@@ -113,7 +113,9 @@ def upload(request: Request, principal: Office, file: Annotated[UploadFile, File
     web = WebContext.of(request)
     name = Path(file.filename or "").name
     if not name.lower().endswith(".txt"):
-        raise InputError(f"tệp '{name[:100]}': chỉ nhận tệp văn bản .txt (trong Word: Lưu thành… → Plain Text)")
+        raise InputError(
+            f"tệp '{name[:100]}': chỉ nhận tệp văn bản .txt (trong Word: Lưu thành… → Plain Text)"
+        )
     script_id = name[:-4]
     if not is_script_id(script_id) or script_id in RESERVED_IDS:
         raise InputError(
@@ -174,7 +176,7 @@ def approve_version(
     sha256: Annotated[str, Form(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")],
 ) -> Response:
     web = WebContext.of(request)
-    _file(web, script_id)
+    current_versions(web.store, [(script_id, _file(web, script_id))], web.now())  # the file as it is now
     approve(web.store, script_id, sha256, principal.name, web.now())
     return RedirectResponse(f"/scripts/{script_id}?approved=1", status_code=303)
 
