@@ -322,3 +322,25 @@ class UserChanged(DomainEvent):
 class ReportNotesEdited(DomainEvent):
     period: str
     first: date
+
+
+class ScriptSaved(DomainEvent):
+    """A script file written through the web interface (a draft until approved); `errors`: `loa check`'s."""
+
+    script: str
+    sha256: str
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptDrafted(DomainEvent):
+    """A script content first seen on disk (edited outside the web interface): a draft again."""
+
+    script: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScriptApproved(DomainEvent):
+    script: str
+    sha256: str
