@@ -324,6 +324,7 @@ class ReportNotesEdited(DomainEvent):
     first: date
 
 
+@dataclass(frozen=True)
 class ScriptSaved(DomainEvent):
     """A script file written through the web interface (a draft until approved); `errors`: `loa check`'s."""
 
