@@ -29,4 +29,4 @@ def page(path: str, label: str, *roles: Role) -> Page:
     return entry
 
 
-MODULES = ["home"]  # mounted in this order; each has `router`
+MODULES = ["home", "coverage", "reminders", "report"]  # mounted in this order; each has `router`
