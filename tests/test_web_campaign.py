@@ -23,8 +23,8 @@ FIELDS_OK = {"day": "30/11/2026", "households_installed": "60", "installs": "80"
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
-    return make_site(tmp_path)
+def site(tmp_path: Path, db_url: str) -> Site:
+    return make_site(tmp_path, db_url)  # SQLite, and PostgreSQL when LOA_TEST_POSTGRES_URL is set
 
 
 def _reports(site: Site) -> int:
