@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from loa114.content.context import VillageCoverage
 from loa114.scheduler.accounts import Principal, Role
@@ -74,13 +74,13 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     date: str | None = Field(None, max_length=40, description="2026-12-31 hoặc 31/12/2026; mặc định hôm nay.")
-    households_installed: int
-    installs: int
-    smartphone_users: int | None = None
-    households_visited: int | None = None
-    with_extinguisher: int | None = None
-    with_second_exit: int | None = None
-    unsafe_electrics: int | None = None
+    households_installed: StrictInt  # strict: JSON true is not 1
+    installs: StrictInt
+    smartphone_users: StrictInt | None = None
+    households_visited: StrictInt | None = None
+    with_extinguisher: StrictInt | None = None
+    with_second_exit: StrictInt | None = None
+    unsafe_electrics: StrictInt | None = None
     unsafe_households: str | None = Field(
         None,
         max_length=5000,
