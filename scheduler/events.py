@@ -254,6 +254,16 @@ class NoticeCancelled(DomainEvent):
 
 
 @dataclass(frozen=True)
+class NoticeRetried(DomainEvent):
+    """A person asked for a notice's failed deliveries to be sent again."""
+
+    notice_id: int
+    village: str
+    day: date
+    deliveries: int = 0
+
+
+@dataclass(frozen=True)
 class UserAdded(DomainEvent):
     name: str
     role: str

@@ -35,6 +35,9 @@ MODULES = [  # mounted in this order (the menu's order); each has `router`
     "schedule",
     "today",
     "alert",
+    "coverage",
+    "reminders",
+    "report",
     "reports",
     "admin",
 ]
