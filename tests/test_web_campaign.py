@@ -99,6 +99,8 @@ def test_village_head_sees_and_sends_only_their_own_village(site: Site) -> None:
     page = head.get("/coverage").text
     assert 'data-village="na-pan"' in page and "Khòn Pẩu" not in page and "khon-pau" not in page
     assert "Toàn xã" not in page  # the commune's totals add up other villages' figures
+    form = head.get("/report").text
+    assert "Nà Pàn" in form and "Khòn Pẩu" not in form and "khon-pau" not in form  # no village picker
     assert head.get("/report?village=khon-pau").status_code == 403
     refused = head.post("/report", data={"csrf": csrf_of(head, "/"), "village": "khon-pau", **FIELDS_OK})
     assert refused.status_code == 403
