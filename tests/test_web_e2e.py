@@ -132,3 +132,42 @@ def test_police_preview_and_send_an_alert_that_reaches_the_playout_folder(
     expect(page.locator("main")).to_contain_text("Buổi phát số")
     manifests = list(site.app.config.playout.dir.glob("*/khan-*/trung-tam/manifest.json"))
     assert len(manifests) == 1 and (manifests[0].parent / "program.mp3").stat().st_size > 10_000
+
+
+def test_office_edits_a_script_hears_it_and_the_police_approve_it_for_air(
+    page: Page, tmp_path: Path, live_server: Callable[[Any], str]
+) -> None:
+    site = make_site(tmp_path, approval=True)
+    base = live_server(site.web)
+    sign_in(page, base, "office", "/scripts/goi-114")
+    editor = page.locator("textarea[name=content]")
+    editor.fill(editor.input_value().rstrip() + "\nBà con hãy gọi 114 ngay.\n")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu bản nháp.")
+    page.get_by_role("link", name="Xem và nghe thử").click()
+    duration = page.locator("audio").evaluate(
+        "a => new Promise(done => { a.preload = 'metadata'; a.onloadedmetadata = () => done(a.duration); a.load(); })"
+    )
+    assert duration > 1, duration
+    save_screenshot(page, "kich-ban-nghe-thu")
+    library, held = site.app.studio.plannable(site.runtime.clock.now())
+    assert "goi-114" not in library.scripts and "goi-114" in {d.script for d in held}  # a draft: not on air
+    page.get_by_role("button", name="Đăng xuất").click()
+    sign_in(page, base, "police", "/scripts/goi-114")
+    page.get_by_role("button", name="Duyệt nội dung đang hiển thị").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã duyệt phiên bản này.")
+    library, _ = site.app.studio.plannable(site.runtime.clock.now())
+    assert "gọi 114 ngay" in library.scripts["goi-114"].body
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}])
+def test_village_head_sends_figures_from_a_phone_and_coverage_changes(page: Page, base: str) -> None:
+    sign_in(page, base, "village-head", "/report")
+    page.get_by_label("Số hộ đã cài").fill("80")
+    page.get_by_label("Số người đã cài").fill("150")
+    save_screenshot(page, "bao-cao-thon", full_page=False)
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    page.goto(base + "/coverage")
+    expect(page.locator("tr", has_text="Nà Pàn")).to_contain_text("80")
+    expect(page.locator("main")).not_to_contain_text("Khòn Pẩu")  # another village's figures stay hidden

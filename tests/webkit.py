@@ -61,8 +61,15 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
     return found.group(1)
 
 
-def make_site(root: Path, db_url: str | None = None, *, now: datetime = NOW) -> Site:
-    config = load_config(write_commune(root, db_url or f"sqlite:///{root / 'loa.db'}"))
+def make_site(root: Path, db_url: str | None = None, *, now: datetime = NOW, approval: bool = False) -> Site:
+    """`approval`: the commune plans only scripts the police approved (`scripts.require_approval`)."""
+    path = write_commune(root, db_url or f"sqlite:///{root / 'loa.db'}")
+    if approval:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("scripts: {dir: scripts}", "scripts: {dir: scripts, require_approval: true}")
+        )
+    config = load_config(path)
     app = App.create(config, engines=[OfflineEngine()], passwords=Passwords.fast())
     for role in ROLES:
         village = "na-pan" if role == "village_head" else None

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 
 from loa114.content.context import CoverageInfo, VillageCoverage
 from loa114.content.dates import parse_date_text
@@ -31,7 +31,6 @@ from loa114.scheduler.web.auth import require_village
 from loa114.scheduler.web.context import WebContext
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
-FLASH_KEY = "campaign_flash"
 _CHUNK = 64 * 1024
 
 
@@ -126,13 +125,3 @@ def saved_upload(stream: BinaryIO, filename: str | None, max_bytes: int) -> Iter
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def flash(request: Request, kind: str, *lines: str) -> None:
-    """A message for the next page the person sees (after a 303), kept in their signed session."""
-    request.session[FLASH_KEY] = {"kind": kind, "lines": [line for line in lines if line][:30]}
-
-
-def take_flash(request: Request) -> dict[str, object] | None:
-    found = request.session.pop(FLASH_KEY, None)
-    return found if isinstance(found, dict) else None

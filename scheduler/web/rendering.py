@@ -20,9 +20,10 @@ CSRF_KEY = "csrf"
 FLASH_KEY = "flash"
 
 
-def flash(request: Request, message: str, *, kind: str = "notice") -> None:
-    """A message for the next page this session opens (after a POST → 303 redirect); kind: notice|error."""
-    request.session[FLASH_KEY] = {"kind": kind, "message": message}
+def flash(request: Request, *lines: str, kind: str = "notice") -> None:
+    """A message for the next page this session opens (after a POST → 303 redirect), kept in the signed
+    session; kind: notice | warning | error."""
+    request.session[FLASH_KEY] = {"kind": kind, "lines": [line for line in lines if line][:30]}
 
 
 def csrf_token(request: Request) -> str:

@@ -25,17 +25,15 @@ from loa114.scheduler.web.auth import Police, require
 from loa114.scheduler.web.campaign import (
     coverage_view,
     day_param,
-    flash,
     problem_text,
     saved_upload,
-    take_flash,
     today,
     upload_name,
 )
 from loa114.scheduler.web.charts import bar, percent, village_chart
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.rendering import render
+from loa114.scheduler.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
 page("/coverage", "Độ phủ", Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD)
@@ -72,7 +70,6 @@ def _page(
         may_import=principal.may(Role.POLICE),
         may_download=principal.may(Role.POLICE, Role.OFFICE),
         import_errors=import_errors or [],
-        flash=take_flash(request),
     )
 
 
@@ -101,7 +98,6 @@ def import_reports(request: Request, principal: Police, file: Annotated[UploadFi
     lagging = ", ".join(names.get(v, v) for v in summary.lagging) or "không có"
     flash(
         request,
-        "notice",
         f"Đã nhập {summary.source}: {summary.rows} dòng — {summary.inserted} mới, "
         f"{summary.replaced} thay thế, {summary.unchanged} không đổi.",
         f"Thôn chậm tiến độ: {lagging}.",

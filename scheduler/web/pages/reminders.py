@@ -18,10 +18,10 @@ from loa114.scheduler.accounts import Role
 from loa114.scheduler.campaign.listing import notices_on, printable_files
 from loa114.scheduler.campaign.rules import REASON_WORDS
 from loa114.scheduler.web.auth import Police
-from loa114.scheduler.web.campaign import day_param, flash, take_flash
+from loa114.scheduler.web.campaign import day_param
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.rendering import render
+from loa114.scheduler.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
 page("/reminders", "Nhắc nhở", Role.POLICE)
@@ -59,7 +59,6 @@ def reminders(
         status_words=STATUS_WORDS,
         kind_words=KIND_WORDS,
         reason_words=REASON_WORDS,
-        flash=take_flash(request),
     )
 
 
@@ -71,12 +70,13 @@ def retry(request: Request, principal: Police, notice_id: int) -> Response:
     if count:
         flash(
             request,
-            "notice",
             f"Thông báo số {notice_id}: {count} lượt gửi lỗi sẽ được gửi lại ngay lượt tới.",
         )
     else:
         flash(
-            request, "warning", f"Thông báo số {notice_id} không có lượt gửi nào bị lỗi: không cần gửi lại."
+            request,
+            f"Thông báo số {notice_id} không có lượt gửi nào bị lỗi: không cần gửi lại.",
+            kind="warning",
         )
     return RedirectResponse("/reminders", status_code=303)
 

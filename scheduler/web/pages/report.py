@@ -22,11 +22,11 @@ from loa114.scheduler.campaign.importing import Origin
 from loa114.scheduler.campaign.store import latest_report
 from loa114.scheduler.config import Village
 from loa114.scheduler.web.auth import require
-from loa114.scheduler.web.campaign import flash, take_flash, today, visible_village
+from loa114.scheduler.web.campaign import today, visible_village
 from loa114.scheduler.web.charts import percent
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.rendering import render
+from loa114.scheduler.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
 page("/report", "Báo cáo thôn", Role.VILLAGE_HEAD, Role.POLICE)
@@ -110,7 +110,6 @@ def _form(
         coverage=coverage,
         percent=percent,
         today=day,
-        flash=take_flash(request),
     )
 
 
@@ -142,7 +141,6 @@ def submit_report(request: Request, principal: Reporter, fields: Annotated[Repor
     state = next(v for v in summary.evaluation.villages if v.id == village.id)
     flash(
         request,
-        "notice",
         f"Báo cáo thôn {village.name} ngày {entry.report.day:%d/%m/%Y}: {RESULT_WORDS[result]}.",
         "Thôn đang chậm tiến độ so với kế hoạch." if state.lagging else "Thôn đang đạt tiến độ kế hoạch.",
         *(f"Lưu ý — {message}" for message in entry.warnings.values()),
