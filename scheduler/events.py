@@ -254,6 +254,16 @@ class NoticeCancelled(DomainEvent):
 
 
 @dataclass(frozen=True)
+class NoticeRetried(DomainEvent):
+    """A person asked for a notice's failed deliveries to be sent again."""
+
+    notice_id: int
+    village: str
+    day: date
+    deliveries: int = 0
+
+
+@dataclass(frozen=True)
 class UserAdded(DomainEvent):
     name: str
     role: str
@@ -322,3 +332,26 @@ class UserChanged(DomainEvent):
 class ReportNotesEdited(DomainEvent):
     period: str
     first: date
+
+
+@dataclass(frozen=True)
+class ScriptSaved(DomainEvent):
+    """A script file written through the web interface (a draft until approved); `errors`: `loa check`'s."""
+
+    script: str
+    sha256: str
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptDrafted(DomainEvent):
+    """A script content first seen on disk (edited outside the web interface): a draft again."""
+
+    script: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScriptApproved(DomainEvent):
+    script: str
+    sha256: str

@@ -101,6 +101,9 @@ class CellError(ValueError):
         super().__init__(message)
 
 
+MAX_COUNT = (
+    1_000_000_000  # no village count comes near; a bigger one is a slip (and would overflow the database)
+)
 _THOUSANDS = re.compile(r"[+]?\d{1,3}(?:\.\d{3})+")
 # nine or more digits in a row (spaces and dots allowed): a phone or ID-card number, not a house label
 _ID_LIKE = re.compile(r"\d(?:[\s.]?\d){8,}")
@@ -125,6 +128,8 @@ def parse_count(value: Any) -> int | None:
         number = value
     if number < 0:
         raise CellError(value, f"không được âm ({number})")
+    if number > MAX_COUNT:
+        raise CellError(value, f"quá lớn ({number}): kiểm tra lại số này")
     return number
 
 
@@ -133,7 +138,7 @@ def _count_text(value: str) -> int | None:
     if not text:
         return None
     if _THOUSANDS.fullmatch(text):
-        return int(text.replace(".", "").lstrip("+"))
+        return parse_count(int(text.replace(".", "").lstrip("+")))
     try:
         number = float(text)
     except ValueError:

@@ -1,9 +1,10 @@
-"""Read-only view of the outbox for `loa reminders list` and the web (stable JSON shape), and the
-Vietnamese word for each notice state."""
+"""Read-only view of the outbox for `loa reminders list` and the web's "Nhắc nhở" (stable JSON shape),
+the Vietnamese word for each notice state, and the printable files the file channel wrote for each notice."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from loa114.scheduler.campaign.queue import CANCELLED, COMMUNE, COMMUNE_NAME, FA
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import Notice
+from loa114.scheduler.notify.file import relative_paths
 
 NOTICE_WORDS = {
     PENDING: "chờ gửi",
@@ -82,3 +84,13 @@ def notices_on(config: Config, db: Database, day: date | None) -> list[dict[str,
                 }
             )
         return rows
+
+
+def printable_files(config: Config, notices: list[dict[str, Any]]) -> dict[int, list[PurePosixPath]]:
+    """For each listed notice (`notices_on` rows), its .docx/.txt files that exist in `notices.dir`,
+    relative to it: what the office prints for a village head without a smartphone."""
+    found: dict[int, list[PurePosixPath]] = {}
+    for row in notices:
+        paths = relative_paths(date.fromisoformat(row["date"]), row["village"], row["kind"], row["id"])
+        found[row["id"]] = [p for p in paths if (config.notices.dir / p).is_file()]
+    return found

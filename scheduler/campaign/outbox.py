@@ -29,7 +29,7 @@ from loa114.scheduler.config import Config
 from loa114.scheduler.db.models import Delivery, Notice
 from loa114.scheduler.db.rows import update_rows
 from loa114.scheduler.errors import InputError
-from loa114.scheduler.events import NoticeCancelled, NoticeDelivered, NoticeFailed
+from loa114.scheduler.events import NoticeCancelled, NoticeDelivered, NoticeFailed, NoticeRetried
 from loa114.scheduler.notify import Message, Notifier, notifier_for
 from loa114.scheduler.notify.base import DeliveryError
 from loa114.scheduler.store import Store
@@ -212,14 +212,22 @@ class Outbox:
             delivery_id, message.notice_id, mask(target), status, None if error is None else error.message
         )
 
-    def retry(self, notice_id: int, now: datetime) -> int:
-        """`loa reminders retry ID`: the failed deliveries of a notice become due now."""
+    def retry(self, notice_id: int, now: datetime, *, actor: str | None = None) -> int:
+        """`loa reminders retry ID` and the web's "Gửi lại": the failed deliveries of a notice become due
+        now; a retry that reset something is audited with `actor` (None: the command line)."""
         with self.store.session() as session:
-            if session.get(Notice, notice_id) is None:
+            notice = session.get(Notice, notice_id)
+            if notice is None:
                 raise InputError(f"không có thông báo số {notice_id}")
-            return update_rows(
+            count = update_rows(
                 session,
                 update(Delivery)
                 .where(Delivery.notice_id == notice_id, Delivery.status == FAILED)
                 .values(status=PENDING, attempts=0, next_attempt_at=now, updated_at=now),
             )
+            if count:
+                event = NoticeRetried(
+                    at=now, notice_id=notice_id, village=notice.village_id, day=notice.day, deliveries=count
+                )
+                self.store.record(session, event, actor=actor)
+            return count

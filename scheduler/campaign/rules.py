@@ -23,6 +23,12 @@ from loa114.scheduler.config import Campaign, Village
 HOUSEHOLD_BEHIND = "household_behind"
 INSTALL_BEHIND = "install_behind"
 STALE = "stale"
+# how the command line and the web name each reason, briefly ("đạt" when none)
+REASON_WORDS = {
+    HOUSEHOLD_BEHIND: "hộ chậm",
+    INSTALL_BEHIND: "người dùng chậm",
+    STALE: "lâu chưa báo cáo",
+}
 EPSILON = 1e-9  # 0.8 - 0.1 is 0.7000000000000001 in floating point; a rate exactly on the line is not behind
 
 
@@ -35,6 +41,16 @@ class Latest:
     installs: int
     smartphone_users: int | None  # latest estimate given on or before the date, if any
     unsafe_households: int = 0
+
+
+def explain(reason: str, campaign: Campaign) -> str:
+    """A reason in a sentence a village head understands, with the campaign's own thresholds."""
+    points = f"{campaign.lagging.behind_points:g}".replace(".", ",")
+    return {
+        HOUSEHOLD_BEHIND: f"tỷ lệ hộ đã cài thấp hơn mức kế hoạch quá {points} điểm phần trăm",
+        INSTALL_BEHIND: f"tỷ lệ người đã cài thấp hơn mức kế hoạch quá {points} điểm phần trăm",
+        STALE: f"quá {campaign.lagging.stale_days} ngày chưa gửi báo cáo",
+    }.get(reason, reason)
 
 
 def progress(campaign: Campaign, day: date) -> float:

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, select
 from sqlalchemy.orm import Session
 
-from loa114.scheduler.campaign.columns import COUNT_FIELDS, VillageReport
+from loa114.scheduler.campaign.columns import COUNT_FIELDS, UnsafeHousehold, VillageReport
 from loa114.scheduler.campaign.rules import Latest
 from loa114.scheduler.db.models import VillageReportRow
 
@@ -193,3 +193,20 @@ def latest_as_of(session: Session, day: date) -> dict[str, Latest]:
         )
         for r in rows
     }
+
+
+def latest_report(session: Session, village_id: str, day: date) -> VillageReport | None:
+    """The village's latest report on or before `day`, whole (the web form starts from its figures)."""
+    row = session.scalars(
+        select(VillageReportRow)
+        .where(VillageReportRow.village_id == village_id, VillageReportRow.day <= day)
+        .order_by(VillageReportRow.day.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    unsafe = tuple(
+        UnsafeHousehold(u.get("label", ""), u.get("missing", "")) for u in row.unsafe_households or ()
+    )
+    counts = {name: getattr(row, name) for name in COUNTS}
+    return VillageReport(village_id=row.village_id, day=row.day, unsafe_households=unsafe, **counts)

@@ -14,12 +14,6 @@ from loa114.scheduler.cli.tables import dumps, table
 coverage_app = typer.Typer(no_args_is_help=True, help="Tiến độ cài đặt Báo cháy 114 theo thôn.")
 reminders_app = typer.Typer(no_args_is_help=True, help="Thông báo nhắc thôn chậm tiến độ.")
 
-REASON_WORDS = {
-    "household_behind": "hộ chậm",
-    "install_behind": "người dùng chậm",
-    "stale": "lâu chưa báo cáo",
-}
-
 
 def _pct(value: float | None) -> str:
     return "chưa có số liệu" if value is None else f"{value * 100:.1f}%".replace(".", ",")
@@ -134,6 +128,8 @@ def coverage_status(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Tiến độ từng thôn và toàn xã so với mức cần đạt."""
+    from loa114.scheduler.campaign.rules import REASON_WORDS
+
     opts = options(ctx)
     data = status_rows(opts, parse_date(day, "--date", _today(opts)))
     if as_json:
@@ -217,6 +213,7 @@ def reminders_list(
 ) -> None:
     """Các thông báo nhắc và vượt cấp, với trạng thái gửi."""
     from loa114.scheduler.campaign.listing import notice_word, notices_on
+    from loa114.scheduler.campaign.rules import REASON_WORDS
 
     opts = options(ctx)
     rows = notices_on(opts.config(), opts.database(), parse_date(day, "--date", date.min) if day else None)

@@ -111,6 +111,7 @@ class Slot(Model):
 
 class Scripts(Model):
     dir: Path = library.SHIPPED_DIR
+    require_approval: bool = False  # when true, only versions approved by the police are planned
 
 
 class Speech(Model):

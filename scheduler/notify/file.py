@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-from pathlib import Path
+from datetime import date
+from pathlib import Path, PurePosixPath
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -47,9 +48,8 @@ class FileNotifier(Notifier):
                     f"không đặt được tên tệp cho thông báo: {label} không hợp lệ {part!r}",
                     permanent=True,
                 )
-        stem = f"{message.village_id}-{message.kind}-{message.notice_id}"
-        folder = self.directory / message.day.isoformat()
-        return folder / f"{stem}.docx", folder / f"{stem}.txt"
+        docx, txt = relative_paths(message.day, message.village_id, message.kind, message.notice_id)
+        return self.directory / docx, self.directory / txt
 
     def send(self, target: str, message: Message) -> str | None:
         docx_path, txt_path = self.paths(message)
@@ -66,6 +66,14 @@ class FileNotifier(Notifier):
             ) from None
         logger.info("notice %s written to %s", message.notice_id, docx_path)
         return f"written {docx_path} and {txt_path.name}"
+
+
+def relative_paths(
+    day: date, village_id: str, kind: str, notice_id: int
+) -> tuple[PurePosixPath, PurePosixPath]:
+    """Where a notice's two files are inside the notices folder: (docx, txt) — also how the web finds them."""
+    stem = f"{village_id}-{kind}-{notice_id}"
+    return PurePosixPath(day.isoformat(), f"{stem}.docx"), PurePosixPath(day.isoformat(), f"{stem}.txt")
 
 
 def _txt_bytes(message: Message) -> bytes:

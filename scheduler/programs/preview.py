@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from loa114.audio.program import ProgramTags
+from loa114.audio.program import ItemSource, ProgramTags
 from loa114.content.library import Script
 from loa114.content.text import clean_text
 from loa114.scheduler.errors import InputError
@@ -34,12 +34,21 @@ class Preview:
     villages: tuple[str, ...]
 
 
-def preview(
-    studio: Studio, script_id: str, day: date, output: Path, now: datetime, *, village: str | None = None
-) -> Preview:
-    """Render `script_id` as it would air on `day` into the MP3 file `output` (written atomically)."""
-    if output.suffix.lower() != ".mp3":
-        raise InputError(f"-o: bản nghe thử là tệp .mp3, không phải {output.name!r}")
+@dataclass(frozen=True)
+class Reading:
+    """What a script says on `day`: its text, what the voice is given, and the item to speak."""
+
+    script: Script
+    text: str
+    spoken_text: str
+    source: ItemSource
+    villages: tuple[str, ...]
+
+
+def read_script(
+    studio: Studio, script_id: str, day: date, now: datetime, *, village: str | None = None
+) -> Reading:
+    """The text of `script_id` as it would air on `day` (the commune's figures, its villages), no sound."""
     config = studio.config
     script = _find(studio, script_id, now)
     villages = _villages(studio, script, day, village)
@@ -53,6 +62,18 @@ def preview(
     text = studio.renderer.render(script, context)
     names = [v.name for v in config.villages if v.id in villages]
     spoken, source = item_source(script, text, studio.speech, villages=names)
+    return Reading(script, text, spoken, source, villages)
+
+
+def preview(
+    studio: Studio, script_id: str, day: date, output: Path, now: datetime, *, village: str | None = None
+) -> Preview:
+    """Render `script_id` as it would air on `day` into the MP3 file `output` (written atomically)."""
+    if output.suffix.lower() != ".mp3":
+        raise InputError(f"-o: bản nghe thử là tệp .mp3, không phải {output.name!r}")
+    config = studio.config
+    reading = read_script(studio, script_id, day, now, village=village)
+    source = reading.source
     item = studio.sound.render_item(source)
     tags = ProgramTags(
         title=f"Nghe thử: {source.title}",
@@ -66,7 +87,14 @@ def preview(
         built = studio.sound.write_program([item], Path(tmp), tags)
         write_atomic(output, (Path(tmp) / built.file).read_bytes())
     return Preview(
-        script.id, source.title, text, spoken, item.engine, item.offline, built.duration_s, villages
+        reading.script.id,
+        source.title,
+        reading.text,
+        reading.spoken_text,
+        item.engine,
+        item.offline,
+        built.duration_s,
+        reading.villages,
     )
 
 

@@ -25,6 +25,7 @@ from loa114.scheduler.config import Config, Slot
 from loa114.scheduler.db.models import UNAIRED, Status
 from loa114.scheduler.events import ItemSkipped, ScriptInvalid
 from loa114.scheduler.playout.manifest import ItemText
+from loa114.scheduler.programs.approval import plannable
 from loa114.scheduler.programs.context import build_context
 from loa114.scheduler.programs.fingerprint import ProgramInputs, program_inputs
 from loa114.scheduler.programs.items import Prepared, Rendered, audio_problem, item_source, likely_to_fit
@@ -74,6 +75,14 @@ class Studio:
                     self.store.record(session, event)
         return library
 
+    def plannable(self, now: datetime) -> tuple[Library, list[Decision]]:
+        """The scripts slots may be filled from: the whole library, or with `scripts.require_approval` only
+        the approved versions (`approval.plannable`), and a decision for each draft held back."""
+        library = self.library(now)
+        if not self.config.scripts.require_approval:
+            return library, []
+        return plannable(library, self.store, now)
+
     def build_slot(
         self, key: BroadcastKey, now: datetime, *, rebuild: str | None = None, refresh: bool = True
     ) -> BuildResult:
@@ -88,7 +97,7 @@ class Studio:
             pinned = pins_for(session, key.day, key.slot, key.zone)
         if status not in UNAIRED or (status == Status.READY and not refresh and not rebuild):
             return BuildResult(broadcast_id, key, status, built=False)
-        library = self.library(now)
+        library, held = self.plannable(now)
         coverage = self.coverage.snapshot()
         villages = coverage.lagging_villages(key.zone, key.day)
         inputs = self._inputs(library, coverage, key, villages, pinned)
@@ -104,7 +113,7 @@ class Studio:
             recent=recent,
             villages=villages,
         )
-        decisions += [
+        decisions += held + [
             Decision(Path(p.file).stem, "skipped", "invalid_script", str(p)) for p in library.problems
         ]
         kept = self._fill(

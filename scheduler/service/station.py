@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from loa114.scheduler.campaign.columns import VillageReport
 from loa114.scheduler.campaign.evaluation import Evaluation, evaluate_if_due
-from loa114.scheduler.campaign.importing import ImportSummary, import_file
+from loa114.scheduler.campaign.importing import ImportSummary, Origin, import_file, store_checked
 from loa114.scheduler.campaign.outbox import DeliveryResult
 from loa114.scheduler.db.models import Broadcast, Status
 from loa114.scheduler.programs.airing import AirResult
@@ -221,10 +222,18 @@ class Station:
         """Whether the online voice is being skipped after failures (None: not configured)."""
         return self.app.speaker.cooling_down("gtts") if "gtts" in self.app.audio.engines else None
 
-    def import_reports(self, path: Path, now: datetime) -> ImportSummary:
-        """`loa coverage import`: the reports in one transaction, the villages evaluated, and the programs
-        whose figures changed rebuilt at once."""
-        summary = import_file(self.config, self.app.store, path, now)
+    def import_reports(self, path: Path, now: datetime, *, origin: Origin | None = None) -> ImportSummary:
+        """`loa coverage import` and the web's upload: the reports in one transaction, the villages
+        evaluated, and the programs whose figures changed rebuilt at once. `origin`: the file's own name
+        and who sent it (the web saves an upload under a temporary name)."""
+        summary = import_file(self.config, self.app.store, path, now, origin=origin)
+        summary.rerendered = len(self.refresh(now))
+        return summary
+
+    def submit_report(self, report: VillageReport, now: datetime, origin: Origin) -> ImportSummary:
+        """One report typed in the web form (checked by `campaign.entry.check_entry`): stored like an
+        imported row, then the villages evaluated and the programs refreshed, like an import."""
+        summary = store_checked(self.config, self.app.store, [report], now, origin)
         summary.rerendered = len(self.refresh(now))
         return summary
 

@@ -29,11 +29,15 @@ def page(path: str, label: str, *roles: Role) -> Page:
     return entry
 
 
-MODULES = [
+MODULES = [  # mounted in this order (the menu's order); each has `router`
     "home",
-    "admin",
-    "reports",
+    "scripts",
     "schedule",
     "today",
     "alert",
-]  # mounted in this order; each has `router`
+    "coverage",
+    "reminders",
+    "report",
+    "reports",
+    "admin",
+]
