@@ -66,11 +66,9 @@ def _notices(web: WebContext, principal: Principal, today: date) -> list[dict[st
     """Notices of the last week not delivered yet (or failed for good), of the villages one may see."""
     if not principal.may(Role.OFFICE, Role.VILLAGE_HEAD):
         return []
-    since = (today - timedelta(days=NOTICE_DAYS)).isoformat()
+    since = today - timedelta(days=NOTICE_DAYS)
     return [
         n
-        for n in notices_on(web.config, web.store.db, None)
-        if n["date"] >= since
-        and n["status"] not in (SENT, CANCELLED)
-        and principal.may_see_village(n["village"])
+        for n in notices_on(web.config, web.store.db, None, since=since)
+        if n["status"] not in (SENT, CANCELLED) and principal.may_see_village(n["village"])
     ]
