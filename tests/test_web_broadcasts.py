@@ -247,6 +247,9 @@ def test_pinned_script_is_planned_first(tmp_path: Path) -> None:
         pins.pin(site.app.config, site.app.store, library, (date(2026, 12, 6), "sang", None), "goi-114",
                  actor="office", now=NOW)  # fmt: skip
     assert client.post(f"/schedule/pins/{pin_id}/delete", data={"csrf": token}).status_code == 303
+    past = {"csrf": token, "day": "30/11/2026", "slot": "sang", "zone": "trung-tam"}  # 05:30 is over at 08:00
+    refused = client.post("/schedule/rebuild", data=past)
+    assert refused.status_code == 400 and "không còn buổi phát nào để dựng" in refused.text
 
 
 def test_dashboard_shows_what_needs_attention(tmp_path: Path) -> None:

@@ -42,8 +42,11 @@ def notice_status(statuses: list[str]) -> str:
     return PENDING
 
 
-def notices_on(config: Config, db: Database, day: date | None) -> list[dict[str, Any]]:
-    """The notices of `day` (all when None) with their deliveries, for `loa reminders list`."""
+def notices_on(
+    config: Config, db: Database, day: date | None, *, since: date | None = None
+) -> list[dict[str, Any]]:
+    """The notices of `day` (all when None; or of the days from `since`) with their deliveries, for
+    `loa reminders list` and the web."""
     query = (
         select(Notice)
         .options(selectinload(Notice.deliveries))
@@ -51,6 +54,8 @@ def notices_on(config: Config, db: Database, day: date | None) -> list[dict[str,
     )
     if day is not None:
         query = query.where(Notice.day == day)
+    if since is not None:
+        query = query.where(Notice.day >= since)
     names = {COMMUNE: COMMUNE_NAME, **{v.id: v.name for v in config.villages}}
     with db.session() as session:
         notices = session.scalars(query).all()

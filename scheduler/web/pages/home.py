@@ -24,6 +24,8 @@ from loa114.scheduler.web.rendering import render
 router = APIRouter(include_in_schema=False)
 page("/", "Tổng quan", *Role)
 NOTICE_DAYS = 7  # undelivered notices of the last week need attention
+ALL_VILLAGES_UP_TO = 30  # a small commune sees every village; a large one its lagging villages first
+LAGGING_SHOWN = 50
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -33,13 +35,16 @@ def home(request: Request, principal: SignedIn) -> HTMLResponse:
     today = now.astimezone(web.config.tz).date()
     zone = _zone_of(web, principal)
     days = [(d, _broadcasts(web, d, now, zone)) for d in (today, today + timedelta(days=1))]
-    villages = [v for v in web.station.app.figures.villages(today) if principal.may_see_village(v.id)]
+    figures = web.station.app.figures.snapshot()  # the villages are evaluated once for this page
+    villages = [v for v in figures.villages(today) if principal.may_see_village(v.id)]
+    lagging = [v for v in villages if v.lagging]
+    shown = villages if len(villages) <= ALL_VILLAGES_UP_TO else lagging[:LAGGING_SHOWN]
     return render(
         request, "home.html", principal, days=days, word=status_word, notice_word=notice_word,
         failures=[b for b in days[0][1] if b["status"] in (Status.FAILED, Status.MISSED) or b["overdue"]],
         problems=_problems(web, principal, now), notices=_notices(web, principal, today),
-        commune=web.station.app.figures.commune(today) if principal.role != Role.VILLAGE_HEAD else None,
-        villages=villages, lagging=[v for v in villages if v.lagging],
+        commune=figures.commune(today) if principal.role != Role.VILLAGE_HEAD else None,
+        villages=shown, lagging=lagging, hidden=len(villages) - len(shown),
     )  # fmt: skip
 
 
@@ -66,11 +71,9 @@ def _notices(web: WebContext, principal: Principal, today: date) -> list[dict[st
     """Notices of the last week not delivered yet (or failed for good), of the villages one may see."""
     if not principal.may(Role.OFFICE, Role.VILLAGE_HEAD):
         return []
-    since = (today - timedelta(days=NOTICE_DAYS)).isoformat()
+    since = today - timedelta(days=NOTICE_DAYS)
     return [
         n
-        for n in notices_on(web.config, web.store.db, None)
-        if n["date"] >= since
-        and n["status"] not in (SENT, CANCELLED)
-        and principal.may_see_village(n["village"])
+        for n in notices_on(web.config, web.store.db, None, since=since)
+        if n["status"] not in (SENT, CANCELLED) and principal.may_see_village(n["village"])
     ]

@@ -54,16 +54,22 @@ def schedule(request: Request, principal: OfficeOrPolice, week: str | None = Non
 
 def _day(web: WebContext, day: date, library: Library, pin_rows: list[tuple[Any, ...]]) -> dict[str, Any]:
     """One day of the week: every occurrence (slot × zone) with its row, items and decisions."""
-    rows = {(r["slot"], r["zone"]): r for r in broadcasts_on(web.config, web.store.db, day, web.now())}
+    now = web.now()
+    rows = {(r["slot"], r["zone"]): r for r in broadcasts_on(web.config, web.store.db, day, now)}
     cells = []
     for slot in web.config.slots:
         if not slot.runs_on(day):
             continue
+        ahead = airtime_of(day, slot, web.config.tz) > now
         for zone_id in web.config.slot_zones(slot):
             row = rows.pop((slot.id, zone_id), None)
             wanted = {p[4] for p in pin_rows if p[1] == day and p[2] == slot.id and p[3] in (None, zone_id)}
-            cells.append(_cell(web, slot.id, zone_id, row, library, wanted))
-    cells += [_cell(web, slot_id, zone_id, row, library, set()) for (slot_id, zone_id), row in rows.items()]
+            cell = _cell(web, slot.id, zone_id, row, library, wanted)
+            cell["time"] = slot.time.strftime("%H:%M")
+            cell["buildable"] = ahead and (row is None or row["status"] in UNAIRED)
+            cells.append(cell)
+    for (slot_id, zone_id), row in rows.items():  # urgent alerts, slots no longer in the config
+        cells.append({**_cell(web, slot_id, zone_id, row, library, set()), "time": row["airtime"][11:16]})
     return {"day": day, "name": DAY_NAMES[day.weekday()], "cells": cells}
 
 
@@ -97,6 +103,7 @@ def _cell(
         "decisions": (manifest or {}).get("decisions", []),
         "pinned": sorted(wanted),
         "cancellable": row is not None and row["status"] in UNAIRED,
+        "buildable": False,
     }
 
 
