@@ -22,7 +22,6 @@ from fastapi import HTTPException
 from loa114.content.context import CoverageInfo, VillageCoverage
 from loa114.content.dates import parse_date_text
 from loa114.scheduler.accounts import Principal, Role
-from loa114.scheduler.campaign.figures import DatabaseCoverage, Figures
 from loa114.scheduler.campaign.importer import ImportProblem
 from loa114.scheduler.campaign.rules import explain, progress
 from loa114.scheduler.config import Village
@@ -75,7 +74,7 @@ class CoverageView:
 
 
 def coverage_view(web: WebContext, principal: Principal, day: date) -> CoverageView:
-    figures = Figures(web.config, DatabaseCoverage(web.config, web.store.db))
+    figures = web.station.app.figures.snapshot()  # the app's source keeps figures until reports change
     villages = figures.villages(day)
     own_only = principal.role == Role.VILLAGE_HEAD
     if own_only:

@@ -9,6 +9,7 @@ file goes through `loa coverage import`'s own code, whole or not at all.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from loa114.content.context import VillageCoverage
 from loa114.scheduler.accounts import Principal, Role
 from loa114.scheduler.campaign.form import write_template
 from loa114.scheduler.campaign.importing import ImportRejected, Origin
@@ -41,6 +43,18 @@ page("/coverage", "Độ phủ", Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD)
 Viewer = Annotated[Principal, Depends(require(Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD))]
 Staff = Annotated[Principal, Depends(require(Role.POLICE, Role.OFFICE))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHARTS = 12  # progress charts on one page: a province-sized commune lists its table, not 1,000 charts
+ROWS = 100  # villages per page of the table
+
+
+def _charted(villages: Sequence[VillageCoverage], chosen: str | None) -> list[str]:
+    """Whose progress to draw: the village asked for, else every village of a small commune, else the
+    lagging ones first, up to CHARTS."""
+    ids = [v.id for v in villages]
+    if chosen in ids:
+        return [chosen]
+    ordered = sorted(villages, key=lambda v: not v.lagging)
+    return [v.id for v in ordered[:CHARTS]]
 
 
 def _page(
@@ -50,12 +64,17 @@ def _page(
     *,
     status_code: int = 200,
     import_errors: list[str] | None = None,
+    village: str | None = None,
+    page_number: int = 1,
 ) -> HTMLResponse:
     web = WebContext.of(request)
     day = day_param(web, date_text)
     view = coverage_view(web, principal, day)
+    pages = max(1, -(-len(view.villages) // ROWS))
+    page_number = min(max(page_number, 1), pages)
+    rows = view.villages[(page_number - 1) * ROWS : page_number * ROWS]
     with web.store.session() as session:
-        paths = trajectories(web.config, session, day, [v.id for v in view.villages])
+        paths = trajectories(web.config, session, day, _charted(view.villages, village))
     charts = [village_chart(t, web.config.campaign, day) for t in paths]
     return render(
         request,
@@ -70,14 +89,23 @@ def _page(
         may_import=principal.may(Role.POLICE),
         may_download=principal.may(Role.POLICE, Role.OFFICE),
         import_errors=import_errors or [],
+        chosen=village,
+        date_text=date_text or "",
+        rows=rows,
+        page_number=page_number,
+        pages=pages,
     )
 
 
 @router.get("/coverage", response_class=HTMLResponse)
 def coverage(
-    request: Request, principal: Viewer, date: Annotated[str | None, Query(max_length=40)] = None
+    request: Request,
+    principal: Viewer,
+    date: Annotated[str | None, Query(max_length=40)] = None,
+    village: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    return _page(request, principal, date)
+    return _page(request, principal, date, village=village, page_number=page)
 
 
 @router.post("/coverage/import", response_class=HTMLResponse)
