@@ -14,6 +14,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 
 from loa114.scheduler.reports.figures import ReportFigures
 from loa114.scheduler.reports.wording import SECTIONS, percent, village_status
@@ -71,11 +72,11 @@ def _paragraph(document: Document, text: str = "", *, bold: bool = False, italic
         paragraph.alignment = align
 
 
-def _cell_lines(cell: object, lines: Sequence[tuple[str, bool, bool]]) -> None:
+def _cell_lines(cell: _Cell, lines: Sequence[tuple[str, bool, bool]]) -> None:
     """Centred lines in a table cell: (text, bold, italic)."""
-    cell.paragraphs[0].text = ""  # type: ignore[attr-defined]
+    cell.paragraphs[0].text = ""
     for i, (text, bold, italic) in enumerate(lines):
-        paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()  # type: ignore[attr-defined]
+        paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = paragraph.add_run(text)
         run.bold, run.italic = bold, italic
