@@ -68,8 +68,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 COMMANDS = {  # the arguments, and the modules the command imports before it starts working
-    "normalize": (["normalize", "Gọi 114 khi có cháy"], "loa114.scheduler.config.settings, loa114.content.speech"),
-    "check": (["--now", "2026-11-30T04:00", "check"], "loa114.scheduler.programs.checks, loa114.content.checking"),
+    "normalize": (
+        ["normalize", "Gọi 114 khi có cháy"],
+        "loa114.scheduler.config.settings, loa114.content.speech",
+    ),
+    "check": (
+        ["--now", "2026-11-30T04:00", "check"],
+        "loa114.scheduler.programs.checks, loa114.content.checking",
+    ),
     "broadcasts list": (
         ["broadcasts", "list", "--date", "30/11/2026"],
         "loa114.scheduler.programs.listing, loa114.scheduler.db.engine",
