@@ -1,8 +1,10 @@
 """The rewrite machinery: regex passes over the whole text, masks, and the record behind `explain`.
 
 Each rule family is one compiled regex and a handler that looks at a match (and a little context)
-and returns the spoken words and the rule id, or None to leave the match alone. Text that must
-never be touched again — protected names, pause marks — is swapped for a private-use placeholder
+and returns the spoken words and the rule id, or None to leave the match alone. A family may also
+say where its matches can begin (`Pass.starts`): the pass then tries its regex only there instead
+of at every position of the text, which is most of the cost of a pass. Text that must never be
+touched again — protected names, pause marks — is swapped for a private-use placeholder
 until the end. When recording, every pass also keeps its edits so that a rewrite found late (say a
 glossary word) can be mapped back to its place in the input and `explain` lists tokens in reading
 order.
@@ -14,9 +16,23 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from loa114.content.speech.starts import Starts
 
 Hit = tuple[str, str]  # (spoken text, rule id)
 Handler = Callable[[re.Match[str]], Hit | None]
+
+
+class Pass(NamedTuple):
+    """One rule family: its regex, its handler and, optionally, where its matches can begin (every
+    position where `pattern` can match, and perhaps others). `pattern` must never match the empty
+    string when `starts` is given."""
+
+    pattern: re.Pattern[str]
+    handler: Handler
+    starts: Starts | None = None
+
 
 _MARK = "\uf8ff"
 _BASE = 0xE000
@@ -61,6 +77,7 @@ class Session:
         self._masked: list[str] = []
         self._passes: list[_Edits] = []
         self._found: list[tuple[int, int, Rewrite]] = []
+        self._starts: dict[Starts, tuple[str, list[int]]] = {}
 
     def mask(self, spoken: str) -> str:
         """Park `spoken` behind a placeholder that no later rule can match."""
@@ -75,18 +92,45 @@ class Session:
             lambda m: self._masked[(ord(m[0][1]) - _BASE) * _RADIX + ord(m[0][2]) - _BASE], text
         )
 
-    def run(self, text: str, pattern: re.Pattern[str], handler: Handler, masked: bool = False) -> str:
+    def run(self, text: str, rule: Pass, masked: bool = False) -> str:
         """Apply one rule family; with `masked`, outputs are parked behind placeholders."""
-        if not self.record:
+        pattern, handler, starts = rule
+        if self.record:
+            return self._run_recorded(text, pattern, handler, masked)
 
-            def replace(m: re.Match[str]) -> str:
-                hit = handler(m)
-                if hit is None:
-                    return m.group(0)
-                return self.mask(hit[0]) if masked else hit[0]
+        def replace(m: re.Match[str]) -> str:
+            hit = handler(m)
+            if hit is None:
+                return m.group(0)
+            return self.mask(hit[0]) if masked else hit[0]
 
+        if starts is None:
             return pattern.sub(replace, text)
-        return self._run_recorded(text, pattern, handler, masked)
+        # The same result as pattern.sub: leftmost matches, each search going on where the last ended,
+        # but the regex is only tried where a match can begin.
+        parts: list[str] = []
+        last = 0
+        for pos in self._positions(text, starts):
+            if pos < last:
+                continue
+            m = pattern.match(text, pos)
+            if m is not None:
+                parts += (text[last:pos], replace(m))
+                last = m.end()
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)
+
+    def _positions(self, text: str, starts: Starts) -> list[int]:
+        """The starts in `text`, kept while passes leave the text as it was: several families begin
+        at the same characters (digits)."""
+        cached = self._starts.get(starts)
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        positions = starts.positions(text)
+        self._starts[starts] = (text, positions)
+        return positions
 
     def _run_recorded(self, text: str, pattern: re.Pattern[str], handler: Handler, masked: bool) -> str:
         index = len(self._passes)

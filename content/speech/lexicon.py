@@ -67,12 +67,14 @@ def words_before(text: str, pos: int, count: int = 6, span: int = 60) -> list[st
 
 
 def word_before(text: str, pos: int) -> str:
-    """The word immediately before `pos`, separated by whitespace only; "" if none."""
-    found = _WORD.findall(text[max(0, pos - 24) : pos].lower())
-    if not found or not text[max(0, pos - 24) : pos].rstrip().lower().endswith(found[-1]):
-        return ""
-    word: str = found[-1]
-    return word
+    """The word immediately before `pos`, separated by whitespace only; "" if none. (The letters at
+    the end of the 24 characters before `pos`, lower-cased and stripped of trailing whitespace; a
+    letter is alphanumeric and not a decimal digit.)"""
+    chunk = text[max(0, pos - 24) : pos].rstrip().lower()
+    start = len(chunk)
+    while start and chunk[start - 1].isalnum() and not chunk[start - 1].isdecimal():
+        start -= 1
+    return chunk[start:]
 
 
 def word_after(text: str, pos: int) -> str:

@@ -6,7 +6,8 @@ abbreviations next (a glossary may define codes with digits), then the loanword 
 any digit rule sees it); then the digit shapes that are not quantities (phones, dates, times,
 fractions), codes such as PC07, every remaining number with its unit, Roman numerals, spelled
 capitals, symbols, and a final tidy-up. Compiled rules are cached
-per settings, so a call costs a handful of regex passes over the text.
+per settings, so a call costs a handful of regex passes over the text; most passes only try their
+regex where a match can begin (see `starts`), and a step whose trigger is absent is skipped.
 """
 
 from __future__ import annotations
@@ -17,27 +18,42 @@ import threading
 import unicodedata
 
 from loa114.content.speech import rules_datetime
-from loa114.content.speech.engine import UNSPEAKABLE, Handler, Hit, Rewrite, Session
+from loa114.content.speech.engine import UNSPEAKABLE, Hit, Pass, Rewrite, Session
 from loa114.content.speech.pronunciations import pronunciation_pass
 from loa114.content.speech.prosody import PAUSE_MARK, canonical_pause
-from loa114.content.speech.rules_addresses import EMAIL, PLACE, URL, AddressReader, place
-from loa114.content.speech.rules_numbers import AGE_GROUP, CHAIN, CODE, NUMBER, NumberReader
+from loa114.content.speech.rules_addresses import EMAIL, PLACE, PLACE_START, URL, AddressReader, place
+from loa114.content.speech.rules_numbers import (
+    AGE_GROUP,
+    AGE_GROUP_START,
+    CHAIN,
+    CODE,
+    CODE_START,
+    NUMBER,
+    NUMBER_START,
+    NumberReader,
+)
 from loa114.content.speech.rules_words import (
     CAPS,
+    CAPS_START,
     ROMAN,
+    ROMAN_START,
     SYMBOLS,
+    SYMBOLS_START,
     caps,
     glossary_pattern,
+    glossary_starts,
     make_glossary_handler,
     make_roman_handler,
     symbols,
     tidy,
 )
 from loa114.content.speech.settings import SpeechSettings
+from loa114.content.speech.starts import DIGIT, starts_of
 
 log = logging.getLogger(__name__)
 
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_BREAK_CHARS = "\r\u2028\u2029\x85\x0b\x0c"
 _SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
@@ -60,8 +76,12 @@ _NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {
     EMAIL: ("@",),
     URL: ("://", "www.", ".vn", ".com", ".net", ".org", ".gov", ".edu", ".info"),
 }
-_MANY_SPACES = re.compile(r"[ ]{2,}")
-_EDGE_SPACES = re.compile(r"^[ ]+|[ ]+$|[ ]+(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«])[ ]+", re.MULTILINE)
+_MANY_SPACES = re.compile(r"  +")
+# ^[ ]+|[ ]+$|[ ]+(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«])[ ]+, opening with the space it removes so that the
+# regex engine skips from space to space
+_EDGE_SPACES = re.compile(
+    r" (?:(?<![^\n] )[ ]*|[ ]*$|[ ]*(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«] )[ ]*)", re.MULTILINE
+)
 
 
 class _Rules:
@@ -69,38 +89,40 @@ class _Rules:
 
     def __init__(self, settings: SpeechSettings) -> None:
         addresses = AddressReader(settings.pronunciations)
-        self.masks: list[tuple[re.Pattern[str], Handler]] = [
-            (PAUSE_MARK, _pause),
-            (EMAIL, addresses.email),
-            (URL, addresses.url),
+        self.masks: list[Pass] = [
+            Pass(PAUSE_MARK, _pause),
+            Pass(EMAIL, addresses.email),
+            Pass(URL, addresses.url),
         ]
         if settings.protected_names:
             names = sorted(settings.protected_names, key=len, reverse=True)
             alternatives = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
             firsts = re.escape("".join(sorted({c for n in names for c in (n[0].lower(), n[0].upper())})))
             name = rf"(?=[{firsts}])(?<![^\W\d_])(?P<name>{alternatives})(?P<joint>-+(?=[^\W_]))?(?![^\W\d_])"
-            self.masks.append((re.compile(name, re.IGNORECASE), _set_apart))
+            named = re.compile(name, re.IGNORECASE)
+            self.masks.append(Pass(named, _set_apart, starts_of(named, firsts)))
         reader = NumberReader(settings.dialect, settings.hotlines, settings.glossary)
-        passes: list[tuple[re.Pattern[str], Handler]] = []
+        passes: list[Pass] = []
         pattern, lookup = glossary_pattern(settings.glossary)
-        glossary: list[tuple[re.Pattern[str], Handler]] = []
+        glossary: list[Pass] = []
         if pattern is not None:
-            glossary.append((pattern, make_glossary_handler(lookup)))
-        passes.append((PLACE, place))
+            glossary.append(Pass(pattern, make_glossary_handler(lookup), glossary_starts(pattern, lookup)))
+        passes.append(Pass(PLACE, place, PLACE_START))
         passes += glossary
         lexicon = pronunciation_pass(settings.pronunciations)
         if lexicon is not None:
             passes.append(lexicon)
         passes += rules_datetime.make_passes(settings.dialect)
         passes += [
-            (CHAIN, reader.chain),
-            (AGE_GROUP, reader.age_group),
-            (CODE, reader.code),
-            (NUMBER, reader.number),
-            (PLACE, place),  # "114h. A": a place abbreviation glued to digits stands alone only now
-            (ROMAN, make_roman_handler(settings.dialect)),
-            (CAPS, caps),
-            (SYMBOLS, symbols),
+            Pass(CHAIN, reader.chain, DIGIT),
+            Pass(AGE_GROUP, reader.age_group, AGE_GROUP_START),
+            Pass(CODE, reader.code, CODE_START),
+            Pass(NUMBER, reader.number, NUMBER_START),
+            # "114h. A": a place abbreviation glued to digits stands alone only now
+            Pass(PLACE, place, PLACE_START),
+            Pass(ROMAN, make_roman_handler(settings.dialect), ROMAN_START),
+            Pass(CAPS, caps, CAPS_START),
+            Pass(SYMBOLS, symbols, SYMBOLS_START),
         ]
         # Once digits and symbols are words, an abbreviation or loanword glued to them ("114/v.v",
         # "114Zalo") stands alone: a second pass reads it now rather than on the next normalisation.
@@ -128,7 +150,8 @@ def _rules(settings: SpeechSettings) -> _Rules:
 
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    text = _LINE_BREAKS.sub("\n", text)
+    if any(c in text for c in _BREAK_CHARS):
+        text = _LINE_BREAKS.sub("\n", text)
     text = UNSPEAKABLE.sub("", text)
     return _SPACES.sub(" ", text)
 
@@ -139,13 +162,13 @@ def _run(text: str, settings: SpeechSettings | None, session: Session) -> str:
     rules = _rules(settings or SpeechSettings())
     text = _prepare(text)
     lowered = text.lower()
-    for pattern, handler in rules.masks:
-        needles = _NEEDLES.get(pattern)
+    for rule in rules.masks:
+        needles = _NEEDLES.get(rule.pattern)
         if needles is not None and not any(needle in lowered for needle in needles):
             continue  # no "@" in the text: the e-mail rule cannot match, skip its scan
-        text = session.run(text, pattern, handler, masked=True)
-    for pattern, handler in rules.passes:
-        text = session.run(text, pattern, handler)
+        text = session.run(text, rule, masked=True)
+    for rule in rules.passes:
+        text = session.run(text, rule)
     text = _EDGE_SPACES.sub("", _MANY_SPACES.sub(" ", session.unmask(tidy(text))))
     return unicodedata.normalize("NFC", text)
 

@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.engine import Hit, Pass
+from loa114.content.speech.starts import starts_of
 
 DEFAULT_PRONUNCIATIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -52,7 +53,7 @@ def _casings(key: str) -> set[str]:
     return {" ".join(words), key.lower(), key.upper(), capitalised}
 
 
-def pronunciation_pass(lexicon: Mapping[str, str]) -> tuple[re.Pattern[str], Handler] | None:
+def pronunciation_pass(lexicon: Mapping[str, str]) -> Pass | None:
     """One alternation over the lexicon's casings (longest first), bounded to whole words."""
     if not lexicon:
         return None
@@ -67,4 +68,4 @@ def pronunciation_pass(lexicon: Mapping[str, str]) -> tuple[re.Pattern[str], Han
     def pronounce(m: re.Match[str]) -> Hit:
         return lookup[" ".join(m.group(0).split())], "pronunciation"
 
-    return pattern, pronounce
+    return Pass(pattern, pronounce, starts_of(pattern, firsts))

@@ -21,6 +21,7 @@ from loa114.content.speech.engine import Hit
 from loa114.content.speech.letters import UPPER_LETTERS
 from loa114.content.speech.lexicon import word_set
 from loa114.content.speech.numbers import digits_to_words
+from loa114.content.speech.starts import starts
 
 EMAIL = re.compile(
     r"(?<![^\W_]|[.,@+%-])[A-Za-z0-9][A-Za-z0-9._+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![^\W\d_]|\.[^\W\d_])"
@@ -61,6 +62,9 @@ _NUMBERED = frozenset({"q", "p", "kp"})  # "Q.1", "P. 5", "kp. 4"
 PLACE = re.compile(
     rf"(?=[TtKkQPHXqphx])(?<![^\W_]|[.@/-])(?P<a>TP|Tp|tp|TX|Tx|tx|KP|Kp|kp|[QPHXTqphxt])(?:\.[ \t]*| \.[ \t]*)(?=[{UPPER_LETTERS}0-9\uf8ff])"
 )
+# The dot of an abbreviation (after its last letter or a space, before a capital or digit), and the
+# letters and space before it, where the match begins.
+PLACE_START = starts(r"\.", at=rf"(?<=[PpXxQHTqht ])\.[ \t]*[{UPPER_LETTERS}0-9\uf8ff]", lead="TtKkQPHXqphx ")
 _TITLES = word_set("ông bà anh chị em cô chú bác cụ đồng chí")
 # Words that lead into a place even when capitalised at a sentence start ("Tại TP. Lạng Sơn").
 _PLACE_LEADS = word_set("tại ở về thuộc đến từ tới của và trên trong ngoài với cho qua gồm")

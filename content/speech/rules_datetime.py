@@ -11,9 +11,8 @@ after "từ", "đến", "sáng"… or at the start of a line the month word alre
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.engine import Hit, Pass
 from loa114.content.speech.lexicon import (
     COUNTING_WORDS,
     DATE_CUES,
@@ -25,8 +24,7 @@ from loa114.content.speech.lexicon import (
 from loa114.content.speech.numbers import digits_to_words, month_to_words, number_to_words
 from loa114.content.speech.rules_fractions import make_passes as fraction_passes
 from loa114.content.speech.rules_time import make_passes as time_passes
-
-Pass = tuple[re.Pattern[str], Handler]
+from loa114.content.speech.starts import DIGIT, starts
 
 PHONE = re.compile(
     r"(?=[0-9+])(?<![0-9+.,/:])(?:(?P<cc>\+84|\+[1-9][0-9]{0,2}(?=[ .-]))[ .-]?|(?P<zero>0)[ ]?)"
@@ -54,6 +52,7 @@ DAY_MONTH = re.compile(r"(?=[0-9])(?<![0-9/.,-])(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,
 DAY_MONTH_DASH = re.compile(
     r"(?=[0-9])(?<![0-9/.,-])(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})(?![0-9]|[/.,-][0-9])"
 )
+PHONE_START = starts("0-9+", before="[0-9+.,/:]")
 _DASH_DATE_CUES = word_set("đêm sáng chiều tối trưa hôm rạng")
 
 
@@ -179,17 +178,16 @@ class _Dates:
 def make_passes(dialect: str) -> list[Pass]:
     """The phone and date rule families for one dialect (fractions among them), in the order they run."""
     dates = _Dates(dialect)
-    table: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Hit | None]]] = [
-        (PHONE, _phone),
-        (SERVICE_NUMBER, _service),
-        (DATE_FULL, dates.full_date),
-        (DATE_RANGE, dates.date_range),
-        (MONTH_YEAR_RANGE, dates.month_year_range),
-        (MONTH_RANGE, dates.month_range),
-        (MONTH_YEAR, dates.month_year),
+    return [
+        Pass(PHONE, _phone, PHONE_START),
+        Pass(SERVICE_NUMBER, _service, DIGIT),
+        Pass(DATE_FULL, dates.full_date, DIGIT),
+        Pass(DATE_RANGE, dates.date_range, DIGIT),
+        Pass(MONTH_YEAR_RANGE, dates.month_year_range, DIGIT),
+        Pass(MONTH_RANGE, dates.month_range, DIGIT),
+        Pass(MONTH_YEAR, dates.month_year, DIGIT),
         *time_passes(dialect),
         *fraction_passes(dialect),
-        (DAY_MONTH, dates.day_month),
-        (DAY_MONTH_DASH, dates.day_month_dash),
+        Pass(DAY_MONTH, dates.day_month, DIGIT),
+        Pass(DAY_MONTH_DASH, dates.day_month_dash, DIGIT),
     ]
-    return table

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 
-from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.engine import Hit, Pass
 from loa114.content.speech.lexicon import DATE_CUES, word_after, word_before, word_set
 from loa114.content.speech.numbers import number_to_words
+from loa114.content.speech.starts import DIGIT
 from loa114.content.speech.units import UNIT_ALTERNATION, unit_words
-
-Pass = tuple[re.Pattern[str], Handler]
 
 # First word after the fraction that makes it a share of a whole.
 SHARE_WORDS: frozenset[str] = word_set(
@@ -56,4 +55,4 @@ def make_passes(dialect: str) -> list[Pass]:
             return None
         return f"{number_to_words(int(w), dialect)} và {words(n, d)}", "fraction"
 
-    return [(MIXED, mixed), (FRACTION, fraction)]
+    return [Pass(MIXED, mixed, DIGIT), Pass(FRACTION, fraction, DIGIT)]

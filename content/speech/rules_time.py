@@ -8,13 +8,11 @@ punctuation or a part of the day follows it, or a time word ("lúc", "từ", "tr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from loa114.content.speech.engine import Handler, Hit
+from loa114.content.speech.engine import Hit, Pass
 from loa114.content.speech.lexicon import word_after, word_before, word_set
 from loa114.content.speech.numbers import number_to_words, ordinal_to_words
-
-Pass = tuple[re.Pattern[str], Handler]
+from loa114.content.speech.starts import DIGIT, starts_of
 
 _CLOCK = (
     r"(?P<h{0}>[0-9]{{1,2}})(?:"
@@ -36,6 +34,7 @@ HOUR_WORD = re.compile(
 )
 # "T2" … "T7" for weekdays, alone or as a range "T2-T6" ("CN" is in the glossary).
 WEEKDAY = re.compile(r"(?=T)(?<![^\W_])T(?P<a>[2-7])(?:[ \t]*[-–][ \t]*T(?P<b>[2-7]))?(?![^\W_]|[.,/][0-9])")
+WEEKDAY_START = starts_of(WEEKDAY, "T")
 
 _DAY_PARTS = word_set("sáng trưa chiều tối đêm ngày hôm hằng hàng")
 _TIME_CUES = word_set("lúc từ đến tới trực vào khoảng trước sau gần")
@@ -93,10 +92,9 @@ def make_passes(dialect: str) -> list[Pass]:
             words += " đến thứ " + ordinal_to_words(int(m.group("b")), dialect)
         return words, "weekday"
 
-    table: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Hit | None]]] = [
-        (HOUR_RANGE, hour_range),
-        (TIME, time),
-        (HOUR_WORD, hour_word),
-        (WEEKDAY, weekday),
+    return [
+        Pass(HOUR_RANGE, hour_range, DIGIT),
+        Pass(TIME, time, DIGIT),
+        Pass(HOUR_WORD, hour_word, DIGIT),
+        Pass(WEEKDAY, weekday, WEEKDAY_START),
     ]
-    return table

@@ -9,14 +9,16 @@ that running it twice changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from loa114.content.speech.engine import Handler, Hit
 from loa114.content.speech.letters import SPELLED_SINGLE, UPPER_LETTERS, is_syllable, spell
 from loa114.content.speech.lexicon import PER_WORDS, ROMAN_CUES, TIME_WORDS, word_before
 from loa114.content.speech.numbers import number_to_words, ordinal_to_words
+from loa114.content.speech.starts import Starts, starts, starts_of
 
 ROMAN = re.compile(r"(?=[IVXLCDM])(?<![^\W_]|\.)(?P<r>[IVXLCDM]{1,12})(?![^\W_])")
+ROMAN_START = starts_of(ROMAN, "IVXLCDM")
 
 
 def _roman(n: int) -> str:
@@ -35,6 +37,7 @@ _ROMAN_VALUES = {_roman(n): n for n in range(1, 4000) if n not in (50, 100, 500,
 CAPS = re.compile(
     rf"(?=[{UPPER_LETTERS}])(?<![^\W_])(?P<w>[{UPPER_LETTERS}]{{2,}}|[{SPELLED_SINGLE}])(?![^\W_])"
 )
+CAPS_START = starts_of(CAPS, UPPER_LETTERS)
 SYMBOLS = re.compile(
     r"(?=[ \t]*[-–—+•*▪●]|[.…/&%+=~@<>≥≤×#_*|\\^`$€₫°℃℉])"  # a cheap first test: most positions are letters
     r"(?:(?P<bullet>^[ \t]*[-–—+•*▪●][ \t]*)"
@@ -46,6 +49,9 @@ SYMBOLS = re.compile(
     r"|(?P<junk>[#_*|\\^`]+))",
     re.MULTILINE,
 )
+# A symbol or the first of two dots (a lone "." is no symbol), and the spaces before it (a bullet or
+# dash takes them along).
+SYMBOLS_START = starts(re.escape(".…/&%+=~@<>≥≤×#_*|\\^`$€₫°℃℉-–—•▪●"), at=r"\.\.|[^.]", lead=" \t")
 _SYMBOL_WORDS = {
     "&": "và", "%": "phần trăm", "+": "cộng", "=": "bằng", "~": "khoảng", "@": "a còng", ">": "lớn hơn",
     "<": "nhỏ hơn", "≥": "lớn hơn hoặc bằng", "≤": "nhỏ hơn hoặc bằng", "×": "nhân", "$": "đô la",
@@ -55,18 +61,36 @@ _LEFT_WORD = re.compile(r"([^\W\d_]+)$")
 _RIGHT_WORD = re.compile(r"[^\W\d_]+")
 _NEXT_CHAR = re.compile(r"[ \t]*(\S)?")
 
-CLEANUP: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"[ \t]+"), " "),
-    (re.compile(r" ?\n ?"), "\n"),
-    (re.compile(r" +(?=[,.;:!?)\]”’])"), ""),
-    (re.compile(r"(?<=[(\[“‘]) +"), ""),
-    (re.compile(r",(?: *,)+"), ","),
-    (re.compile(r", *(?=[.!?;:])"), ""),
-    (re.compile(r"(?<=[.!?;:]) *,"), ""),
-    (re.compile(r"(?<=[.!?;:])(?: *\.)+"), ""),
-    (re.compile(r"(?<=[,;])(?=[^\W\d_])"), " "),
-    (re.compile(r"^[ ,]+|[ ,]+$", re.MULTILINE), ""),
-    (re.compile(r"\n{3,}"), "\n\n"),
+
+def _having(*needles: str) -> Callable[[str], bool]:
+    return lambda text: any(needle in text for needle in needles)
+
+
+def _line_edges(text: str) -> bool:
+    """A space or comma starts or ends a line."""
+    return (
+        text.startswith((" ", ","))
+        or text.endswith((" ", ","))
+        or any(needle in text for needle in ("\n ", "\n,", " \n", ",\n"))
+    )
+
+
+# (pattern, replacement, test): a rule with a test changes nothing in a text that fails it, and is
+# skipped there. Patterns open with a character, not a look-around, so that the regex engine skips
+# to where they can match: "(?<=[.!?;:]) *," is written "([.!?;:]) *," and keeps what it consumed.
+CLEANUP: tuple[tuple[re.Pattern[str], str, Callable[[str], bool] | None], ...] = (
+    (re.compile(r"[ \t]+"), " ", _having("\t")),  # without a tab, only runs of spaces change:
+    (re.compile(r"  +"), " ", _having("  ")),
+    (re.compile(r" ?\n ?"), "\n", _having(" \n", "\n ")),
+    (re.compile(r" [ ]*(?=[,.;:!?)\]”’])"), "", None),
+    (re.compile(r"([(\[“‘]) +"), r"\1", None),
+    (re.compile(r",(?: *,)+"), ",", None),
+    (re.compile(r", *(?=[.!?;:])"), "", None),
+    (re.compile(r"([.!?;:]) *,"), r"\1", None),
+    (re.compile(r"([.!?;:])(?: *\.)+"), r"\1", None),
+    (re.compile(r"([,;])(?=[^\W\d_])"), r"\1 ", None),
+    (re.compile(r"^[ ,]+|[ ,]+$", re.MULTILINE), "", _line_edges),
+    (re.compile(r"\n\n\n+"), "\n\n", None),
 )
 
 
@@ -81,10 +105,19 @@ def glossary_pattern(glossary: Mapping[str, str]) -> tuple[re.Pattern[str] | Non
     if not lookup:
         return None, lookup
     alternatives = "|".join(re.escape(k) for k in sorted(lookup, key=len, reverse=True))
-    firsts = re.escape("".join(sorted({k[0] for k in lookup})))
     return re.compile(
-        rf"(?=[ \t]*\(|[{firsts}])(?:(?P<paren>[ \t]*\((?P<pk>{alternatives})\))|(?<![^\W\d_]|_)(?<![^\W_][/-])(?:{alternatives})(?![^\W\d_]|_)(?![/-][^\W_]))"
+        rf"(?=[ \t]*\(|[{_firsts(lookup)}])(?:(?P<paren>[ \t]*\((?P<pk>{alternatives})\))|(?<![^\W\d_]|_)(?<![^\W_][/-])(?:{alternatives})(?![^\W\d_]|_)(?![/-][^\W_]))"
     ), lookup
+
+
+def _firsts(lookup: Mapping[str, str]) -> str:
+    return re.escape("".join(sorted({k[0] for k in lookup})))
+
+
+def glossary_starts(pattern: re.Pattern[str], lookup: Mapping[str, str]) -> Starts:
+    """Where `glossary_pattern(…)` can begin: the first character of a key, or the "(" of a bracketed
+    key and the spaces before it."""
+    return starts_of(pattern, rf"({_firsts(lookup)}", lead=" \t")
 
 
 def make_glossary_handler(lookup: Mapping[str, str]) -> Handler:
@@ -158,6 +191,7 @@ def symbols(m: re.Match[str]) -> Hit:
 
 
 def tidy(text: str) -> str:
-    for pattern, replacement in CLEANUP:
-        text = pattern.sub(replacement, text)
+    for pattern, replacement, test in CLEANUP:
+        if test is None or test(text):
+            text = pattern.sub(replacement, text)
     return text.strip()
