@@ -157,3 +157,10 @@ def test_idempotent_regressions(text: str) -> None:
     """Cases hypothesis once found: text glued to digits or to a protected name reads the same on every pass."""
     once = normalize(text, SETTINGS)
     assert normalize(once, SETTINGS) == once
+
+
+def test_a_dot_that_starts_a_word_is_not_glued_to_the_word_before() -> None:
+    """Found by hypothesis: "0122 .COM" read "… hai hai.COM", which a second pass read as an address."""
+    once = normalize("0122 .COM", SETTINGS)
+    assert normalize(once, SETTINGS) == once and "hai.COM" not in once
+    assert normalize("Gọi 114 .", SETTINGS) == normalize("Gọi 114.", SETTINGS)

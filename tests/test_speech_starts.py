@@ -97,7 +97,7 @@ def test_normalize_reads_generated_text_like_the_plain_path(text: str, name: str
 PLAIN_CLEANUP = (
     (r"[ \t]+", " "),
     (r" ?\n ?", "\n"),
-    (r" +(?=[,.;:!?)\]”’])", ""),
+    (r" +(?=[;:!?)\]”’]|[,.](?![^\W_]))", ""),  # a "." or "," starting a word is not the sentence's
     (r"(?<=[(\[“‘]) +", ""),
     (r",(?: *,)+", ","),
     (r", *(?=[.!?;:])", ""),
@@ -108,7 +108,9 @@ PLAIN_CLEANUP = (
     (r"\n{3,}", "\n\n"),
 )
 PLAIN_MANY_SPACES = re.compile(r"[ ]{2,}")
-PLAIN_EDGE_SPACES = re.compile(r"^[ ]+|[ ]+$|[ ]+(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«])[ ]+", re.MULTILINE)
+PLAIN_EDGE_SPACES = re.compile(
+    r"^[ ]+|[ ]+$|[ ]+(?=[;:!?)\]}”’»]|[.,](?![^\W_]))|(?<=[(\[{“‘«])[ ]+", re.MULTILINE
+)
 PUNCTUATED = st.text(alphabet=" \t\n,.;:!?()[]{}“‘”’«»aĐ1_-…", max_size=40)
 
 

@@ -77,10 +77,11 @@ _NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {
     URL: ("://", "www.", ".vn", ".com", ".net", ".org", ".gov", ".edu", ".info"),
 }
 _MANY_SPACES = re.compile(r"  +")
-# ^[ ]+|[ ]+$|[ ]+(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«])[ ]+, opening with the space it removes so that the
-# regex engine skips from space to space
+# ^[ ]+|[ ]+$|[ ]+(?=[;:!?)\]}”’»]|[.,] not before a letter or digit)|(?<=[(\[{“‘«])[ ]+, opening with the space
+# it removes so that the regex engine skips from space to space. A "." or "," that starts a word (".COM") is not
+# the sentence's: gluing it to the word before would make an address a second pass reads differently.
 _EDGE_SPACES = re.compile(
-    r" (?:(?<![^\n] )[ ]*|[ ]*$|[ ]*(?=[,.;:!?)\]}”’»])|(?<=[(\[{“‘«] )[ ]*)", re.MULTILINE
+    r" (?:(?<![^\n] )[ ]*|[ ]*$|[ ]*(?=[;:!?)\]}”’»]|[.,](?![^\W_]))|(?<=[(\[{“‘«] )[ ]*)", re.MULTILINE
 )
 
 

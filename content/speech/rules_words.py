@@ -82,7 +82,7 @@ CLEANUP: tuple[tuple[re.Pattern[str], str, Callable[[str], bool] | None], ...] =
     (re.compile(r"[ \t]+"), " ", _having("\t")),  # without a tab, only runs of spaces change:
     (re.compile(r"  +"), " ", _having("  ")),
     (re.compile(r" ?\n ?"), "\n", _having(" \n", "\n ")),
-    (re.compile(r" [ ]*(?=[,.;:!?)\]”’])"), "", None),
+    (re.compile(r" [ ]*(?=[;:!?)\]”’]|[,.](?![^\W_]))"), "", None),  # ".COM" starts a word: not glued
     (re.compile(r"([(\[“‘]) +"), r"\1", None),
     (re.compile(r",(?: *,)+"), ",", None),
     (re.compile(r", *(?=[.!?;:])"), "", None),
