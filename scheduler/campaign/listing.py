@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from loa114.scheduler.campaign.queue import CANCELLED, COMMUNE, COMMUNE_NAME, FAILED, PENDING, SENT, mask
+from loa114.scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask, recipient_names
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import Notice
@@ -56,7 +56,7 @@ def notices_on(
         query = query.where(Notice.day == day)
     if since is not None:
         query = query.where(Notice.day >= since)
-    names = {COMMUNE: COMMUNE_NAME, **{v.id: v.name for v in config.villages}}
+    names = recipient_names(config)
     with db.session() as session:
         notices = session.scalars(query).all()
         rows = []

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from loa114.content.text import clean_text
-from loa114.scheduler.campaign.queue import CANCELLED, COMMUNE, COMMUNE_NAME, FAILED, PENDING, SENT, mask
+from loa114.scheduler.campaign.queue import CANCELLED, FAILED, PENDING, SENT, mask, recipient_names
 from loa114.scheduler.campaign.rules import evaluate
 from loa114.scheduler.campaign.store import latest_as_of
 from loa114.scheduler.config import Config
@@ -155,7 +155,7 @@ class Outbox:
             delivery = session.get(Delivery, delivery_id)
             assert delivery is not None  # the row we just claimed
             notice = delivery.notice
-            names = {COMMUNE: COMMUNE_NAME, **{v.id: v.name for v in self.config.villages}}
+            names = recipient_names(self.config)
             message = Message(
                 notice_id=notice.id,
                 kind=notice.kind,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from loa114.content.notices import Notice as NoticeText
 from loa114.content.text import clean_text
 from loa114.scheduler.campaign.compose import Target
+from loa114.scheduler.config import Config
 from loa114.scheduler.db.models import Delivery, Notice
 from loa114.scheduler.db.rows import get_or_insert
 from loa114.scheduler.events import NoticeQueued
@@ -22,6 +23,11 @@ from loa114.scheduler.store import Store
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 COMMUNE = "toan-xa"  # the village id of commune-wide notices (the police's reports)
 COMMUNE_NAME = "Toàn xã"
+
+
+def recipient_names(config: Config) -> dict[str, str]:
+    """The name a notice is addressed by, per village id (and the commune's own, for its reports)."""
+    return {COMMUNE: COMMUNE_NAME, **{v.id: v.name for v in config.villages}}
 
 
 @dataclass(frozen=True)

@@ -96,15 +96,15 @@ def broadcasts_list(
 ) -> None:
     """Các buổi phát của một ngày: giờ phát, trạng thái, độ trễ."""
     from loa114.scheduler.cli.tables import dumps, table
-    from loa114.scheduler.db.engine import Database
     from loa114.scheduler.programs.listing import broadcasts_on
     from loa114.scheduler.programs.outcomes import status_word
 
     opts = options(ctx)
     now = opts.clock().now()
     config = opts.config()
-    db = Database(config.database.url).migrate()
-    rows = broadcasts_on(config, db, parse_date(day, "--date", now.astimezone(config.tz).date()), now)
+    rows = broadcasts_on(
+        config, opts.database(), parse_date(day, "--date", now.astimezone(config.tz).date()), now
+    )
     if as_json:
         typer.echo(dumps(rows))
         return
