@@ -6,13 +6,17 @@ rows) on SQLite. 20 client threads, each signed in as the commune police, open t
 the coverage page (`/coverage`) in turn. Prints p50/p95/max latency per page and the request rate.
 Target: p95 < 150 ms on a 2-core machine.
 
-    .venv/bin/python bench/web.py [--clients 20] [--requests 40]
+`--page-cache-s 0` measures the pages drawn for every request; `--write-every 1` sends a village report
+through the API every second meanwhile, so the kept pages are drawn again after each write.
+
+    .venv/bin/python bench/web.py [--clients 20] [--requests 40] [--page-cache-s 0] [--write-every 1]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import logging
 import re
 import socket
@@ -34,7 +38,7 @@ TODAY = date(2026, 11, 30)
 ZONES = ["trung-tam", "phia-bac", "phia-nam", "phia-tay"]
 
 
-def write_config(root: Path, villages: int) -> Path:
+def write_config(root: Path, villages: int, page_cache_s: float = 5) -> Path:
     lines = [
         "commune: {name: Lợi Bác, province: Lạng Sơn}",
         "campaign: {name: Báo cháy 114, start: 2025-12-01, deadline: 2026-12-31}",
@@ -47,6 +51,7 @@ def write_config(root: Path, villages: int) -> Path:
         "playout: {dir: playout}",
         "notices: {dir: notices}",
         "audio: {engines: [offline], cache_dir: cache}",
+        f"web: {{page_cache_s: {page_cache_s}}}",
         "villages:",
     ]
     for i in range(villages):
@@ -73,6 +78,7 @@ def populate(config_path: Path, villages: int, report_days: int) -> None:
     now = datetime.combine(TODAY, datetime.min.time(), tzinfo=config.tz).astimezone(UTC) + timedelta(hours=8)
     app = App.create(config, passwords=Passwords.fast())
     app.users.add("police", "police", "mat-khau-bench", now)
+    (config_path.parent / "token").write_text(app.tokens.create("bench-writer", "police", now))
     broadcasts, items = [], []
     for d in range(365):
         day = TODAY - timedelta(days=365 - d)
@@ -159,6 +165,23 @@ def signed_in_opener(base: str) -> urllib.request.OpenerDirector:
     return opener
 
 
+def writer(base: str, token: str, every_s: float, stop: threading.Event) -> int:
+    """A village head's report through the API every `every_s` seconds: each one is a new write, so every
+    kept page is drawn again on its next view."""
+    sent = 0
+    while not stop.wait(every_s):
+        body = json.dumps(
+            {"date": TODAY.isoformat(), "households_installed": sent % 200, "installs": sent % 400}
+        )
+        request = urllib.request.Request(
+            f"{base}/api/v1/villages/thon-0001/reports", data=body.encode(), method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        urllib.request.urlopen(request).read()
+        sent += 1
+    return sent
+
+
 def load(base: str, pages: list[str], clients: int, requests: int) -> tuple[dict[str, list[float]], float]:
     openers = [signed_in_opener(base) for _ in range(clients)]
     timings: dict[str, list[float]] = {page: [] for page in pages}
@@ -191,6 +214,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40, help="per client")
     parser.add_argument("--pages", default="/,/coverage", help="comma-separated paths")
+    parser.add_argument("--page-cache-s", type=float, default=5, help="web.page_cache_s; 0: no page cache")
+    parser.add_argument("--write-every", type=float, default=0, help="a report through the API every S s")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,7 +223,7 @@ def main() -> None:
         serve(Path(args.serve), args.port)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        config = write_config(Path(tmp), args.villages)
+        config = write_config(Path(tmp), args.villages, args.page_cache_s)
         populate(config, args.villages, args.report_days)
         port = free_port()
         server = subprocess.Popen([sys.executable, __file__, "--serve", str(config), "--port", str(port)])
@@ -215,13 +240,24 @@ def main() -> None:
                     time.sleep(0.2)
             pages = args.pages.split(",")
             load(base, pages, 2, 4)  # warm-up: templates compiled, caches filled
+            stop, writes = threading.Event(), [0]
+            token = (config.parent / "token").read_text()
+            write = threading.Thread(
+                target=lambda: writes.__setitem__(0, writer(base, token, args.write_every, stop))
+            )
+            if args.write_every:
+                write.start()
             timings, wall = load(base, pages, args.clients, args.requests)
+            stop.set()
+            if args.write_every:
+                write.join()
         finally:
             server.terminate()
             server.wait(10)
     total = sum(len(t) for t in timings.values())
     print(f"{args.villages} villages, 2,920 broadcasts, {args.villages * args.report_days:,} reports; "
-          f"{args.clients} clients × {args.requests} requests: {total / wall:.0f} requests/s")  # fmt: skip
+          f"{args.clients} clients × {args.requests} requests: {total / wall:.0f} requests/s; "
+          f"page cache {args.page_cache_s:g} s; {writes[0]} writes during the run")  # fmt: skip
     for page, values in timings.items():
         values.sort()
         p50, p95 = statistics.median(values), values[int(0.95 * (len(values) - 1))]

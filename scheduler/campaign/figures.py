@@ -2,25 +2,20 @@
 its latest report), the commune's totals, which villages of a zone lag, and the commune and campaign as
 templates and notices name them.
 
-`CoverageSource` is the seam: the service reads the database (`DatabaseCoverage`); `loa check` and the
-samples read a commune where nothing is reported yet (`NoReports`). Both give the same shapes, computed
-by the same rules.
+`CoverageSource` is the seam: the service reads the database (`campaign.store.DatabaseCoverage`);
+`loa check` and the samples read a commune where nothing is reported yet (`NoReports`). Both give the
+same shapes, computed by the same rules — and this module imports no database, so `loa check` starts
+without one.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import func, select
-
 from loa114.content.context import CampaignInfo, CommuneInfo, CoverageInfo, VillageCoverage
 from loa114.scheduler.campaign.rules import Latest, commune_totals, evaluate
-from loa114.scheduler.campaign.store import latest_as_of
 from loa114.scheduler.config import Config
-from loa114.scheduler.db.engine import Database
-from loa114.scheduler.db.models import Event
 
 
 class CoverageSource(Protocol):
@@ -59,37 +54,6 @@ class Figures:
         return [v.id for v in self.villages(day) if v.id in in_zone and v.lagging]
 
 
-class DatabaseCoverage:
-    """Each village's latest report on or before the day, evaluated by the rules.
-
-    Kept per (day, newest event id): reports are only ever stored with an event in the same transaction
-    (`CoverageReported`, `ReportReplaced`), so an unchanged newest event means unchanged figures — a page
-    asked for by twenty people reads the reports once."""
-
-    KEPT = 8  # (day, version) entries
-
-    def __init__(self, config: Config, db: Database) -> None:
-        self.config = config
-        self.db = db
-        self._kept: dict[tuple[date, int], list[VillageCoverage]] = {}
-        self._lock = threading.Lock()
-
-    def villages(self, day: date) -> list[VillageCoverage]:
-        with self.db.session() as session:
-            key = (day, session.scalar(select(func.max(Event.id))) or 0)
-            with self._lock:
-                kept = self._kept.get(key)
-            if kept is not None:
-                return list(kept)  # the values are frozen; the list is the caller's
-            latest = latest_as_of(session, day)
-        villages = _evaluate_all(self.config, latest, day)
-        with self._lock:
-            if len(self._kept) >= self.KEPT:
-                self._kept.pop(next(iter(self._kept)))
-            self._kept[key] = villages
-        return list(villages)
-
-
 class NoReports:
     """A commune where no village has reported yet (`loa check` renders scripts against it)."""
 
@@ -97,10 +61,10 @@ class NoReports:
         self.config = config
 
     def villages(self, day: date) -> list[VillageCoverage]:
-        return _evaluate_all(self.config, {}, day)
+        return evaluate_villages(self.config, {}, day)
 
 
-def _evaluate_all(config: Config, latest: dict[str, Latest], day: date) -> list[VillageCoverage]:
+def evaluate_villages(config: Config, latest: dict[str, Latest], day: date) -> list[VillageCoverage]:
     return [evaluate(v, latest.get(v.id), config.campaign, day) for v in config.villages]
 
 

@@ -10,6 +10,7 @@ take a minute (bench/coverage.py), this takes seconds — on SQLite and PostgreS
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,9 +19,13 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, select
 from sqlalchemy.orm import Session
 
+from loa114.content.context import VillageCoverage
 from loa114.scheduler.campaign.columns import COUNT_FIELDS, UnsafeHousehold, VillageReport
+from loa114.scheduler.campaign.figures import evaluate_villages
 from loa114.scheduler.campaign.rules import Latest
-from loa114.scheduler.db.models import VillageReportRow
+from loa114.scheduler.config import Config
+from loa114.scheduler.db.engine import Database
+from loa114.scheduler.db.models import Event, VillageReportRow
 
 COUNTS = COUNT_FIELDS
 FIELDS = (*COUNTS, "unsafe_households")
@@ -210,3 +215,33 @@ def latest_report(session: Session, village_id: str, day: date) -> VillageReport
     )
     counts = {name: getattr(row, name) for name in COUNTS}
     return VillageReport(village_id=row.village_id, day=row.day, unsafe_households=unsafe, **counts)
+
+
+class DatabaseCoverage:
+    """Each village's latest report on or before the day, evaluated by the rules.
+
+    Kept per (day, newest event id): reports are only ever stored with an event in the same transaction
+    (`CoverageReported`, `ReportReplaced`), so an unchanged newest event means unchanged figures — a page
+    asked for by twenty people reads the reports once."""
+
+    KEPT = 8  # (day, version) entries
+
+    def __init__(self, config: Config, db: Database) -> None:
+        self.config = config
+        self.db = db
+        self._kept: dict[tuple[date, int], list[VillageCoverage]] = {}
+        self._evaluating = threading.Lock()  # also guards the writes to `_kept` (reads are atomic dict gets)
+
+    def villages(self, day: date) -> list[VillageCoverage]:
+        with self.db.session() as session:
+            key = (day, session.scalar(select(func.max(Event.id))) or 0)
+            kept = self._kept.get(key)
+            if kept is None:
+                with self._evaluating:  # twenty pages asking at once after a report: evaluated once
+                    kept = self._kept.get(key)
+                    if kept is None:
+                        kept = evaluate_villages(self.config, latest_as_of(session, day), day)
+                        if len(self._kept) >= self.KEPT:
+                            self._kept.pop(next(iter(self._kept)))
+                        self._kept[key] = kept
+        return list(kept)  # the values are frozen; the list is the caller's

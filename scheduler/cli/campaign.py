@@ -81,8 +81,8 @@ def coverage_template(
 
 
 def status_rows(opts: Options, day: date) -> dict[str, Any]:
-    from loa114.scheduler.campaign.figures import DatabaseCoverage
     from loa114.scheduler.campaign.rules import commune_totals
+    from loa114.scheduler.campaign.store import DatabaseCoverage
 
     config = opts.config()
     villages = DatabaseCoverage(config, opts.database()).villages(day)

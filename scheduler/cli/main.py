@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -143,4 +144,12 @@ def _usage(exc: Exception) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    gc.freeze()  # the CLI's modules live until exit: no collection needs to walk them again
+    leave(main())
+
+
+def leave(code: int) -> NoReturn:
+    """Exit without the interpreter's last garbage collection walking every imported module: frozen
+    objects are skipped, which takes 0.1–0.2 s off each command (bench/normalize.py)."""
+    gc.freeze()
+    sys.exit(code)

@@ -208,6 +208,7 @@ class Web(Model):
     secret_file: Path = Path("var/web-secret")  # signs session cookies; created (0600) on first start
     session_hours: int = Field(12, ge=1, le=24 * 30)  # a signed-in session lasts this long
     max_upload_mb: int = Field(5, ge=1, le=100)
+    page_cache_s: float = Field(5, ge=0, le=300)  # how stale a kept page may be for other processes' writes
 
 
 class Config(Model):

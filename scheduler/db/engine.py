@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 from loa114.scheduler.errors import LoaError
 
@@ -90,12 +94,46 @@ def ping(engine: Engine) -> bool:
         return False
 
 
+class WriteCounter:
+    """How many transactions that wrote something this process has committed: a page kept in memory is
+    still current while this number has not moved (web/pagecache.py). Other processes' writes are not
+    seen here; the page cache bounds those by its time to live."""
+
+    READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "SAVEPOINT", "RELEASE")
+
+    def __init__(self, engine: Engine) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._executing)
+        event.listen(engine, "commit", self._committed)
+        event.listen(engine, "rollback", self._rolled_back)
+
+    def _executing(self, connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:9].upper().startswith(self.READS):
+            connection.info["wrote"] = True
+
+    def _committed(self, connection: Any) -> None:
+        if connection.info.pop("wrote", False):
+            with self._lock:
+                self.value += 1
+
+    def _rolled_back(self, connection: Any) -> None:
+        connection.info.pop("wrote", None)
+
+
 class Database:
-    """The engine plus a session factory; `session()` is one transaction."""
+    """The engine plus a session factory; `session()` is one transaction. The ORM is imported on the
+    first session: a command that only reads through Core (`broadcasts list`) starts without it."""
 
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.writes = WriteCounter(self.engine)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> Database:
         upgrade(self.engine)

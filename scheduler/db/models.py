@@ -7,7 +7,6 @@ broadcast, one item per (broadcast, position).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -24,30 +23,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from loa114.scheduler.db.status import FINAL as FINAL  # re-exported: rows and their states go together
+from loa114.scheduler.db.status import UNAIRED as UNAIRED
+from loa114.scheduler.db.status import Status as Status
 from loa114.scheduler.db.types import UTCDateTime
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Status(StrEnum):
-    """planned → ready → airing → published | aired | failed; or missed, or cancelled by a person.
-    published, aired, missed, failed and cancelled are final (a published one may still be confirmed
-    aired or failed by an operator)."""
-
-    PLANNED = "planned"  # the occurrence exists; no program yet (or the last build failed: `error`)
-    READY = "ready"  # program built, waiting for airtime
-    AIRING = "airing"  # claimed at airtime; the playout adapters are running
-    PUBLISHED = "published"  # only the folder received it: due to play, awaiting confirmation
-    AIRED = "aired"  # a player ran it, or an operator confirmed it
-    MISSED = "missed"  # never aired (`reason`: service_down, not_ready, render_failed, not_aired)
-    FAILED = "failed"  # airing was attempted and failed (`reason`: playout_failed, interrupted, ...)
-    CANCELLED = "cancelled"  # a person cancelled it before airtime (`error`: why; `confirmed_by`: who)
-
-
-FINAL = (Status.PUBLISHED, Status.AIRED, Status.MISSED, Status.FAILED, Status.CANCELLED)
-UNAIRED = (Status.PLANNED, Status.READY)
 
 
 class Broadcast(Base):

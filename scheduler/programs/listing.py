@@ -1,4 +1,7 @@
-"""Read-only views of the broadcast log for the CLI and the web. Stable JSON shapes."""
+"""Read-only views of the broadcast log for the CLI and the web. Stable JSON shapes.
+
+Read through SQLAlchemy Core, not the ORM: `loa broadcasts list` is typed by people at a terminal, and
+mapping the models would double its start-up (bench/normalize.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +9,29 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, text
 
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.engine import Database
-from loa114.scheduler.db.models import UNAIRED, AsRun, Broadcast
+from loa114.scheduler.db.status import UNAIRED
+from loa114.scheduler.db.types import UTCDateTime
 from loa114.scheduler.playout.manifest import read_manifest
+
+_DAY_QUERY = (
+    text(
+        """
+        SELECT b.id, b.day, b.slot_id, b.zone_id, b.kind, b.airtime, b.status, b.reason, b.duration_s,
+               b.offline_items, b.folder, b.aired_at, b.error, b.confirmed_by, b.confirmed_at,
+               r.lateness_s,
+               (SELECT count(*) FROM broadcast_items i WHERE i.broadcast_id = b.id) AS items
+        FROM broadcasts b LEFT JOIN as_run r ON r.broadcast_id = b.id
+        WHERE b.day = :day
+        ORDER BY b.airtime, b.slot_id, b.zone_id
+        """
+    )
+    .bindparams(bindparam("day", type_=Date))
+    .columns(day=Date, airtime=UTCDateTime, aired_at=UTCDateTime, confirmed_at=UTCDateTime)
+)
 
 
 def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> list[dict[str, Any]]:
@@ -22,39 +42,34 @@ def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> lis
     tz = config.tz
     zones = {z.id: z.name for z in config.zones}
     deadline = now - config.schedule.misfire_grace
-    with db.session() as session:
-        rows = session.execute(
-            select(Broadcast, AsRun)
-            .outerjoin(AsRun, AsRun.broadcast_id == Broadcast.id)
-            .where(Broadcast.day == day)
-            .order_by(Broadcast.airtime, Broadcast.slot_id, Broadcast.zone_id)
-        ).all()
-        return [
-            {
-                "id": b.id,
-                "date": b.day.isoformat(),
-                "slot": b.slot_id,
-                "zone": b.zone_id,
-                "zone_name": zones.get(b.zone_id, b.zone_id),
-                "kind": b.kind,
-                "airtime": b.airtime.astimezone(tz).isoformat(timespec="seconds"),
-                "status": b.status,
-                "overdue": b.status in UNAIRED and b.airtime < deadline,
-                "reason": b.reason,
-                "items": len(b.items),
-                "duration_s": None if b.duration_s is None else round(b.duration_s, 1),
-                "offline_items": b.offline_items,
-                "folder": str(config.playout.dir / b.folder) if b.folder else None,
-                "aired_at": b.aired_at.astimezone(tz).isoformat(timespec="seconds") if b.aired_at else None,
-                "lateness_s": None if run is None or run.lateness_s is None else round(run.lateness_s, 3),
-                "error": b.error,
-                "confirmed_by": b.confirmed_by,
-                "confirmed_at": (
-                    b.confirmed_at.astimezone(tz).isoformat(timespec="seconds") if b.confirmed_at else None
-                ),
-            }
-            for b, run in rows
-        ]
+    with db.engine.connect() as connection:
+        rows = connection.execute(_DAY_QUERY, {"day": day}).all()
+    return [
+        {
+            "id": b.id,
+            "date": b.day.isoformat(),
+            "slot": b.slot_id,
+            "zone": b.zone_id,
+            "zone_name": zones.get(b.zone_id, b.zone_id),
+            "kind": b.kind,
+            "airtime": b.airtime.astimezone(tz).isoformat(timespec="seconds"),
+            "status": b.status,
+            "overdue": b.status in UNAIRED and b.airtime < deadline,
+            "reason": b.reason,
+            "items": b.items,
+            "duration_s": None if b.duration_s is None else round(b.duration_s, 1),
+            "offline_items": b.offline_items,
+            "folder": str(config.playout.dir / b.folder) if b.folder else None,
+            "aired_at": b.aired_at.astimezone(tz).isoformat(timespec="seconds") if b.aired_at else None,
+            "lateness_s": None if b.lateness_s is None else round(b.lateness_s, 3),
+            "error": b.error,
+            "confirmed_by": b.confirmed_by,
+            "confirmed_at": (
+                b.confirmed_at.astimezone(tz).isoformat(timespec="seconds") if b.confirmed_at else None
+            ),
+        }
+        for b in rows
+    ]
 
 
 def program_of(config: Config, folder: Path) -> dict[str, Any] | None:

@@ -17,8 +17,9 @@ from loa114.audio.settings import AudioSettings
 from loa114.audio.speaker import Speaker, build_engines
 from loa114.scheduler.accounts import Tokens, Users
 from loa114.scheduler.accounts.passwords import Passwords
-from loa114.scheduler.campaign.figures import CoverageSource, DatabaseCoverage, Figures
+from loa114.scheduler.campaign.figures import CoverageSource, Figures
 from loa114.scheduler.campaign.outbox import Outbox
+from loa114.scheduler.campaign.store import DatabaseCoverage
 from loa114.scheduler.config import Config
 from loa114.scheduler.config.settings import audio_settings, speech_settings
 from loa114.scheduler.db.engine import Database

@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from loa114.scheduler.service.runtime import Runtime
 from loa114.scheduler.web import api, errors, health, login, pages
 from loa114.scheduler.web.context import WebContext
+from loa114.scheduler.web.pagecache import PageCache
 from loa114.scheduler.web.security import SecurityMiddleware, check_csrf, session_secret
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,7 +35,7 @@ def create_web(runtime: Runtime, *, secret: str | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         dependencies=[Depends(check_csrf)],
     )
-    web.state.web = WebContext(runtime)
+    web.state.web = WebContext(runtime, PageCache(config.web.page_cache_s))
     web.add_middleware(
         SessionMiddleware,
         secret_key=secret or session_secret(config.web.secret_file),

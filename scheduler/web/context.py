@@ -13,11 +13,13 @@ from loa114.scheduler.config import Config
 from loa114.scheduler.service.runtime import Runtime
 from loa114.scheduler.service.station import Station
 from loa114.scheduler.store import Store
+from loa114.scheduler.web.pagecache import PageCache
 
 
 @dataclass(frozen=True)
 class WebContext:
     runtime: Runtime
+    pages: PageCache
 
     @staticmethod
     def of(request: Request) -> WebContext:

@@ -4,6 +4,7 @@ token, the commune's name."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,69 @@ def csrf_token(request: Request) -> str:
 def render(
     request: Request, template: str, principal: Principal | None, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
+    base = _around(request, principal)
+    return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+
+
+def render_kept(
+    request: Request,
+    template_name: str,
+    principal: Principal,
+    key: Hashable,
+    build: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """`render`, with the template's `content` block kept in the page cache (web/pagecache.py): `build`
+    (the expensive context) runs only when the kept block is missing or older than the data."""
+    web = WebContext.of(request)
+    version = (web.store.db.writes.value, id(web.config), web.now().astimezone(web.config.tz).date())
+    page_key = (template_name, principal.name, principal.role, principal.village_id, key)
+    kept = web.pages.get(page_key, version)
+    try:
+        html, drawn = _draw(request, template_name, principal, kept, build)
+    except BaseException:
+        web.pages.drop(page_key, version)
+        raise
+    if kept is None:
+        web.pages.put(page_key, version, drawn)
+    return HTMLResponse(html)
+
+
+def _draw(
+    request: Request,
+    template_name: str,
+    principal: Principal,
+    kept: str | None,
+    build: Callable[[], dict[str, Any]],
+) -> tuple[str, str]:
+    """The whole page, and its `content` block as drawn (or `kept`, put in its place)."""
+    template = TEMPLATES.get_template(template_name)
+    around = _around(request, principal)
+    context = template.new_context({"request": request, **around, **(build() if kept is None else {})})
+    blocks = context.blocks["content"]  # [0] is this template's own block
+    drawn: list[str] = []
+    if kept is None:
+        own = blocks[0]
+
+        def capture(ctx: Any) -> Iterator[str]:
+            for piece in own(ctx):
+                drawn.append(piece)
+                yield piece
+
+        blocks[0] = capture
+    else:
+        blocks[0] = lambda _ctx: iter((kept,))
+    try:
+        html = "".join(template.root_render_func(context))
+    except Exception:
+        template.environment.handle_exception()  # re-raised with the template's line numbers
+    return html, kept if kept is not None else "".join(drawn)
+
+
+def _around(request: Request, principal: Principal | None) -> dict[str, Any]:
+    """What the page around the content needs: drawn for every request (the token, the flash message)."""
     web = WebContext.of(request)
     menu = [p for p in PAGES if principal is not None and principal.may(*p.roles)]
-    base = {
+    return {
         "user": principal,
         "role_label": ROLE_LABELS[principal.role] if principal else "",
         "menu": menu,
@@ -50,4 +111,3 @@ def render(
         "now": web.now().astimezone(web.config.tz),
         "flash": request.session.pop(FLASH_KEY, None),
     }
-    return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

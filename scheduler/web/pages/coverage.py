@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -35,7 +35,7 @@ from loa114.scheduler.web.campaign import (
 from loa114.scheduler.web.charts import bar, percent, village_chart
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.rendering import flash, render
+from loa114.scheduler.web.rendering import flash, render, render_kept
 
 router = APIRouter(include_in_schema=False)
 page("/coverage", "Độ phủ", Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD)
@@ -69,32 +69,32 @@ def _page(
 ) -> HTMLResponse:
     web = WebContext.of(request)
     day = day_param(web, date_text)
-    view = coverage_view(web, principal, day)
-    pages = max(1, -(-len(view.villages) // ROWS))
-    page_number = min(max(page_number, 1), pages)
-    rows = view.villages[(page_number - 1) * ROWS : page_number * ROWS]
-    with web.store.session() as session:
-        paths = trajectories(web.config, session, day, _charted(view.villages, village))
-    charts = [village_chart(t, web.config.campaign, day) for t in paths]
-    return render(
-        request,
-        "coverage.html",
-        principal,
-        status_code=status_code,
-        view=view,
-        charts=charts,
-        bar=bar,
-        percent=percent,
-        is_today=day == today(web),
-        may_import=principal.may(Role.POLICE),
-        may_download=principal.may(Role.POLICE, Role.OFFICE),
-        import_errors=import_errors or [],
-        chosen=village,
-        date_text=date_text or "",
-        rows=rows,
-        page_number=page_number,
-        pages=pages,
-    )
+
+    def build() -> dict[str, Any]:
+        view = coverage_view(web, principal, day)
+        pages = max(1, -(-len(view.villages) // ROWS))
+        number = min(max(page_number, 1), pages)
+        with web.store.session() as session:
+            paths = trajectories(web.config, session, day, _charted(view.villages, village))
+        return {
+            "view": view,
+            "charts": [village_chart(t, web.config.campaign, day) for t in paths],
+            "bar": bar,
+            "percent": percent,
+            "is_today": day == today(web),
+            "may_import": principal.may(Role.POLICE),
+            "may_download": principal.may(Role.POLICE, Role.OFFICE),
+            "import_errors": import_errors or [],
+            "chosen": village,
+            "date_text": date_text or "",
+            "rows": view.villages[(number - 1) * ROWS : number * ROWS],
+            "page_number": number,
+            "pages": pages,
+        }
+
+    if import_errors:  # an answer to one upload: drawn for it alone
+        return render(request, "coverage.html", principal, status_code=status_code, **build())
+    return render_kept(request, "coverage.html", principal, (day, village, page_number), build)
 
 
 @router.get("/coverage", response_class=HTMLResponse)

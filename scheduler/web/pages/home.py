@@ -19,7 +19,7 @@ from loa114.scheduler.programs.outcomes import status_word
 from loa114.scheduler.web.auth import SignedIn
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
-from loa114.scheduler.web.rendering import render
+from loa114.scheduler.web.rendering import render_kept
 
 router = APIRouter(include_in_schema=False)
 page("/", "Tổng quan", *Role)
@@ -31,21 +31,25 @@ LAGGING_SHOWN = 50
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: SignedIn) -> HTMLResponse:
     web = WebContext.of(request)
-    now = web.now()
-    today = now.astimezone(web.config.tz).date()
-    zone = _zone_of(web, principal)
-    days = [(d, _broadcasts(web, d, now, zone)) for d in (today, today + timedelta(days=1))]
-    figures = web.station.app.figures.snapshot()  # the villages are evaluated once for this page
-    villages = [v for v in figures.villages(today) if principal.may_see_village(v.id)]
-    lagging = [v for v in villages if v.lagging]
-    shown = villages if len(villages) <= ALL_VILLAGES_UP_TO else lagging[:LAGGING_SHOWN]
-    return render(
-        request, "home.html", principal, days=days, word=status_word, notice_word=notice_word,
-        failures=[b for b in days[0][1] if b["status"] in (Status.FAILED, Status.MISSED) or b["overdue"]],
-        problems=_problems(web, principal, now), notices=_notices(web, principal, today),
-        commune=figures.commune(today) if principal.role != Role.VILLAGE_HEAD else None,
-        villages=shown, lagging=lagging, hidden=len(villages) - len(shown),
-    )  # fmt: skip
+
+    def build() -> dict[str, Any]:
+        now = web.now()
+        today = now.astimezone(web.config.tz).date()
+        zone = _zone_of(web, principal)
+        days = [(d, _broadcasts(web, d, now, zone)) for d in (today, today + timedelta(days=1))]
+        figures = web.station.app.figures.snapshot()  # the villages are evaluated once for this page
+        villages = [v for v in figures.villages(today) if principal.may_see_village(v.id)]
+        lagging = [v for v in villages if v.lagging]
+        shown = villages if len(villages) <= ALL_VILLAGES_UP_TO else lagging[:LAGGING_SHOWN]
+        return dict(
+            days=days, word=status_word, notice_word=notice_word,
+            failures=[b for b in days[0][1] if b["status"] in (Status.FAILED, Status.MISSED) or b["overdue"]],
+            problems=_problems(web, principal, now), notices=_notices(web, principal, today),
+            commune=figures.commune(today) if principal.role != Role.VILLAGE_HEAD else None,
+            villages=shown, lagging=lagging, hidden=len(villages) - len(shown),
+        )  # fmt: skip
+
+    return render_kept(request, "home.html", principal, None, build)
 
 
 def _zone_of(web: WebContext, principal: Principal) -> str | None:

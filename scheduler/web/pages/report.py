@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from loa114.scheduler.accounts import Principal, Role
 from loa114.scheduler.campaign.columns import COLUMNS, NOTES, VillageReport
 from loa114.scheduler.campaign.entry import check_entry
-from loa114.scheduler.campaign.figures import DatabaseCoverage, Figures
+from loa114.scheduler.campaign.figures import Figures
 from loa114.scheduler.campaign.importing import Origin
-from loa114.scheduler.campaign.store import latest_report
+from loa114.scheduler.campaign.store import DatabaseCoverage, latest_report
 from loa114.scheduler.config import Village
 from loa114.scheduler.web.auth import require
 from loa114.scheduler.web.campaign import today, visible_village
