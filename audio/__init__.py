@@ -5,7 +5,7 @@ Never imports `content` or `scheduler`; takes its settings as an `AudioSettings`
 
 import warnings
 
-with warnings.catch_warnings():
-    # pydub looks for ffmpeg on PATH at import; we point it at the wheel's binary in audio.ffmpeg.
-    warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
-    import pydub  # noqa: F401
+# pydub looks for ffmpeg on PATH when it is first imported and warns; we point it at the wheel's binary
+# (audio/ffmpeg.py). pydub itself is imported only by the modules that need it: `loa check` and
+# `loa normalize` start without it.
+warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)

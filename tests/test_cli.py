@@ -105,6 +105,8 @@ def test_program_build_then_list_json(
         "confirmed_at",
     }
     assert listed[0]["airtime"] == "2026-11-30T05:30:00+07:00" and listed[0]["status"] == "ready"
+    manifest = json.loads(Path(built[0]["folder"], "manifest.json").read_text(encoding="utf-8"))
+    assert listed[0]["items"] == len(manifest["items"]) > 0 and listed[0]["lateness_s"] is None
     code, out, _ = run(capsys, *now, "broadcasts", "list", "--date", "2026-11-30")
     assert code == 0 and "05:30" in out and "sẵn sàng" in out and "trạng thái" in out
     assert "Cụm loa trung tâm" in out  # zones by name, as operators call them
