@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from loa114.scheduler.cli.options import options
+from loa114.scheduler.errors import InputError
+
+ROLES = ("all", "scheduler", "worker", "web")  # service/fleet.py; not imported here: it loads procrastinate
 
 db_app = typer.Typer(no_args_is_help=True, help="Cơ sở dữ liệu.")
 
 
-def serve(ctx: typer.Context) -> None:
+def serve(
+    ctx: typer.Context,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="all (mặc định): làm tất cả; scheduler, worker, web: chia việc cho nhiều tiến trình "
+            "dùng chung PostgreSQL.",
+        ),
+    ] = "all",
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port", min=1, max=65535, help="Cổng web (thay web.port), để nhiều tiến trình chung một máy."
+        ),
+    ] = None,
+) -> None:
     """Chạy dịch vụ: dựng trước, phát đúng giờ, ghi nhật ký từng sự kiện."""
     from loa114.scheduler.web.serve import serve as run_service
 
+    if role not in ROLES:
+        raise InputError(f"--role {role!r}: chọn một trong {', '.join(ROLES)}")
     opts = options(ctx)
-    run_service(opts.config(), opts.clock(running=True))
+    config = opts.config()
+    if port is not None:
+        config = config.model_copy(update={"web": config.web.model_copy(update={"port": port})})
+    run_service(config, opts.clock(running=True), role=role)
 
 
 @db_app.command("upgrade")

@@ -194,8 +194,7 @@ class Runtime:
         )
 
     def next_airtime(self) -> str | None:
-        moment = self.station.next_airtime(self.clock.now())
-        return moment.astimezone(self.station.config.tz).isoformat(timespec="seconds") if moment else None
+        return self.station.next_airtime_text(self.clock.now())
 
     @property
     def running(self) -> bool:

@@ -154,7 +154,11 @@ class Station:
             removed = plan_rows(session, config, start, end, now)
         remove_folders(config.playout.dir, removed)
         self._catch_up_from = None
-        resolve_interrupted(self.app.on_air, now, self.run_id)
+        self.resolve_interrupted(now)
+
+    def resolve_interrupted(self, now: datetime) -> list[AirResult]:
+        """Broadcasts left airing by a process that stopped beating: aired again within the grace, or failed."""
+        return resolve_interrupted(self.app.on_air, now, self.run_id)
 
     def mark_missed(self, now: datetime) -> list[AirResult]:
         return mark_missed(self.config, self.app.store, now)
@@ -258,3 +262,7 @@ class Station:
     def next_airtime(self, now: datetime) -> datetime | None:
         found = occurrences(self.config, now, now + timedelta(days=8))
         return found[0].airtime if found else None
+
+    def next_airtime_text(self, now: datetime) -> str | None:
+        moment = self.next_airtime(now)
+        return moment.astimezone(self.config.tz).isoformat(timespec="seconds") if moment else None

@@ -1,6 +1,6 @@
 """The web application: pages for people, the JSON API for systems, `/healthz` for monitoring.
 
-Built once by `loa serve` (and by tests) around a `Runtime`; every route reaches the station through
+Built once by `loa serve` (and by tests) around the process's driver (a `Runtime`, or a `Fleet` member on PostgreSQL); every route reaches the station through
 `WebContext`. Static files (CSS, htmx) are served by the service itself: no CDN, so the pages work when
 the commune's internet is down.
 """
@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.service.driver import Driver
 from loa114.scheduler.web import api, errors, health, login, pages
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pagecache import PageCache
@@ -24,7 +24,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "loa114_session"
 
 
-def create_web(runtime: Runtime, *, secret: str | None = None) -> FastAPI:
+def create_web(runtime: Driver, *, secret: str | None = None) -> FastAPI:
     """The whole web side; `secret` signs session cookies (default: `web.secret_file`, created once)."""
     config = runtime.station.config
     web = FastAPI(

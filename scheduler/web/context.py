@@ -10,7 +10,7 @@ from fastapi import Request
 from loa114.scheduler.accounts import Tokens, Users
 from loa114.scheduler.clock import Clock
 from loa114.scheduler.config import Config
-from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.service.driver import Driver
 from loa114.scheduler.service.station import Station
 from loa114.scheduler.store import Store
 from loa114.scheduler.web.pagecache import PageCache
@@ -18,7 +18,7 @@ from loa114.scheduler.web.pagecache import PageCache
 
 @dataclass(frozen=True)
 class WebContext:
-    runtime: Runtime
+    runtime: Driver
     pages: PageCache
 
     @staticmethod

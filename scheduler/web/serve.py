@@ -16,8 +16,9 @@ import uvicorn
 
 from loa114.scheduler.clock import Clock
 from loa114.scheduler.config import Config
-from loa114.scheduler.errors import LoaError
+from loa114.scheduler.errors import InputError, LoaError
 from loa114.scheduler.service.app import App
+from loa114.scheduler.service.fleet import Fleet
 from loa114.scheduler.service.runtime import Runtime
 from loa114.scheduler.service.station import Station
 from loa114.scheduler.web.app import create_web
@@ -44,24 +45,28 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: Config, clock: Clock) -> None:
-    sock = bind(config.web.host, config.web.port)
+def serve(config: Config, clock: Clock, *, role: str = "all") -> None:
+    """One `loa serve` process: on SQLite the whole station in this process (APScheduler); on PostgreSQL
+    a member of the fleet with its `role` (`service/fleet.py`)."""
+    postgres = config.database.url.startswith("postgresql")
+    if role != "all" and not postgres:
+        raise InputError(
+            f"--role {role}: chỉ dùng khi nhiều tiến trình chung một cơ sở dữ liệu PostgreSQL "
+            "(database.url); với SQLite chạy `loa serve` (một tiến trình làm tất cả)"
+        )
+    web = role in ("all", "web")
+    sock = bind(config.web.host, config.web.port) if web else None
     app = App.create(config)
-    runtime = Runtime(Station(app), clock)
+    station = Station(app)
+    if postgres:
+        _serve_fleet(Fleet(station, clock, role=role), sock)
+        return
+    runtime = Runtime(station, clock)
     server = uvicorn.Server(uvicorn.Config(create_web(runtime), log_level="warning"))
     # uvicorn (>= 0.29) leaves signals alone outside the main thread: SIGTERM is the runtime's
     web_thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web", daemon=True)
     runtime.install_signal_handlers()
-    log.info(
-        "service starting commune=%s config=%s db=%s playout=%s web=http://%s:%d now=%s",
-        config.commune.name,
-        config.source,
-        config.database.url,
-        config.playout.dir,
-        config.web.host,
-        config.web.port,
-        clock.now().isoformat(timespec="seconds"),
-    )
+    _starting(config, clock, "all")
     finished = True
     try:
         web_thread.start()
@@ -71,9 +76,44 @@ def serve(config: Config, clock: Clock) -> None:
         server.should_exit = True
         finished = runtime.stop()
         web_thread.join(timeout=5)
-        sock.close()
+        if sock is not None:
+            sock.close()
         app.close()
         log.info("service stopped")
     if not finished:  # a step stuck on the network would hold the interpreter's exit: its row is leased
         logging.shutdown()  # or claimed, so the next start resolves it; nothing is lost by leaving now
         os._exit(0)
+
+
+def _serve_fleet(fleet: Fleet, sock: socket.socket | None) -> None:
+    config = fleet.station.config
+    server = uvicorn.Server(uvicorn.Config(create_web(fleet), log_level="warning")) if sock else None
+    web_thread = None
+    if server is not None:
+        web_thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web", daemon=True)
+        web_thread.start()
+    _starting(config, fleet.clock, fleet.role)
+    try:
+        fleet.run()
+    finally:
+        if server is not None and web_thread is not None:
+            server.should_exit = True
+            web_thread.join(timeout=5)
+        if sock is not None:
+            sock.close()
+        fleet.station.app.close()
+        log.info("service stopped role=%s", fleet.role)
+
+
+def _starting(config: Config, clock: Clock, role: str) -> None:
+    log.info(
+        "service starting commune=%s role=%s config=%s db=%s playout=%s web=http://%s:%d now=%s",
+        config.commune.name,
+        role,
+        config.source,
+        config.database.url,
+        config.playout.dir,
+        config.web.host,
+        config.web.port,
+        clock.now().isoformat(timespec="seconds"),
+    )

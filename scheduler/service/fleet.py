@@ -1,0 +1,168 @@
+"""`loa serve` on PostgreSQL: any number of processes, on one or several machines, share the station's work.
+
+APScheduler 3 keeps its jobs in one process, so on PostgreSQL the *when* is procrastinate's (jobs in the
+database, periodic deferrals kept once by a unique constraint, LISTEN/NOTIFY wake-ups, worker heartbeats);
+the *what* is the same `Station` the single-process runtime drives (`fleet_jobs.py` lists the steps). A
+process is started with a role: `all` (the default: schedules, works and serves the web), `scheduler` (the
+tick and taking over dead workers' jobs), `worker` (airing, rendering, delivering) or `web` (pages only).
+Any role may run several times; a SIGKILLed process's programs air from another within the grace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from procrastinate import App as QueueApp
+from procrastinate import PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import Engine, text
+
+from loa114.scheduler.clock import Clock
+from loa114.scheduler.db.models import Broadcast
+from loa114.scheduler.programs.runs import BEAT_INTERVAL
+from loa114.scheduler.service import fleet_jobs
+from loa114.scheduler.service.station import Station
+
+log = logging.getLogger(__name__)
+ROLES = ("all", "scheduler", "worker", "web")
+QUEUES: dict[str, list[str]] = {
+    "all": [fleet_jobs.SCHEDULE_QUEUE, fleet_jobs.AIR_QUEUE, fleet_jobs.WORK_QUEUE],
+    "scheduler": [fleet_jobs.SCHEDULE_QUEUE],
+    "worker": [fleet_jobs.AIR_QUEUE, fleet_jobs.WORK_QUEUE],
+}
+SCHEMA_LOCK = 0x10A114_0002  # pg_advisory_lock key: one process creates procrastinate's tables
+LAST_TICK = "SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'"
+CONCURRENCY = 8  # jobs one process runs at once (sync steps run on threads)
+POLL_S = 0.25  # a job scheduled for airtime starts at most this late (plus the fetch itself)
+
+
+def libpq_url(url: str) -> str:
+    """SQLAlchemy's `postgresql+psycopg://…` as libpq (procrastinate's connector) reads it."""
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def ensure_queue_schema(engine: Engine) -> bool:
+    """Create procrastinate's tables once, under an advisory lock (processes started together wait);
+    True when this call created them."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        try:
+            if connection.scalar(text("SELECT to_regclass('procrastinate_jobs')")) is not None:
+                return False
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute(QueueApp(connector=PsycopgConnector()).schema_manager.get_schema())
+            raw.commit()
+            log.info("queue schema created")
+            return True
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+            connection.commit()
+
+
+class Fleet:
+    """The PostgreSQL counterpart of `Runtime`: the same station and steps, scheduled by procrastinate.
+    Offers what the web side reads of a runtime (`station`, `clock`, `running`, `next_airtime`)."""
+
+    def __init__(self, station: Station, clock: Clock, *, role: str = "all") -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self.station = station
+        self.clock = clock
+        self.role = role
+        self.queue = QueueApp(connector=PsycopgConnector(conninfo=libpq_url(station.config.database.url)))
+        self.queue.add_tasks_from(fleet_jobs.jobs, namespace="loa")
+        self._stop = threading.Event()
+        self._started = threading.Event()
+        station.on_unready = self._render_soon
+
+    @property
+    def running(self) -> bool:
+        return self._started.is_set() and not self._stop.is_set()
+
+    def next_airtime(self) -> str | None:
+        return self.station.next_airtime_text(self.clock.now())
+
+    def run_step(self, name: str, step: Callable[[datetime], Any]) -> None:
+        """One step as of the clock's now; a failing step is logged and the next round tries again."""
+        now = self.clock.now()
+        try:
+            step(now)
+        except Exception:
+            log.exception("step failed kind=%s now=%s", name, now.isoformat())
+            return
+        if name == "tick":
+            with self.station.vitals.lock:
+                self.station.vitals.last_tick_at = now
+
+    def _render_soon(self, row: Broadcast) -> None:
+        """A program is due and not built: a render job now (one waiting is enough)."""
+        try:
+            task = self.queue.tasks["loa:render_slot"]
+            task.configure(queueing_lock="render:soon").defer(slot_key=f"{row.day}:{row.slot_id}")
+        except AlreadyEnqueued:
+            pass
+
+    # -- the process ----------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Register the run, beat, and work (unless `web`) until SIGTERM or SIGINT."""
+        ensure_queue_schema(self.station.app.store.db.engine)
+        self.station.start_run(self.clock.now(), role=self.role)
+        beating = threading.Thread(target=self._beat_loop, name="heartbeat", daemon=True)
+        self._started.set()
+        beating.start()
+        try:
+            if self.role == "web":
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(signum, lambda *_: self._stop.set())
+                self._stop.wait()
+            else:
+                asyncio.run(self._work())
+        finally:
+            self._stop.set()
+            beating.join(timeout=5)
+            self.station.stop_run(self.clock.now(), wait=False)
+            log.info("fleet process stopped role=%s", self.role)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def _work(self) -> None:
+        async with self.queue.open_async():
+            log.info("fleet worker started role=%s queues=%s", self.role, ",".join(QUEUES[self.role]))
+            await self.queue.run_worker_async(
+                queues=QUEUES[self.role],
+                name=f"{socket.gethostname()}:{os.getpid()}:{self.role}",
+                concurrency=CONCURRENCY,
+                fetch_job_polling_interval=POLL_S,
+                update_heartbeat_interval=fleet_jobs.HEARTBEAT_S,
+                stalled_worker_timeout=fleet_jobs.STALLED_S,
+                additional_context={"fleet": self},
+                delete_jobs="successful",
+                install_signal_handlers=True,
+            )
+
+    def _beat_loop(self) -> None:
+        """This run's heartbeat, and the fleet's last tick (whichever process ran it) for `/healthz`."""
+        while not self._stop.wait(BEAT_INTERVAL.total_seconds()):
+            try:
+                now = self.clock.now()
+                self.station.beat(now)
+                with self.station.app.store.db.engine.connect() as connection:
+                    ticked = connection.scalar(text(LAST_TICK))
+                if ticked is not None:
+                    age = max(0.0, time.time() - float(ticked))
+                    with self.station.vitals.lock:
+                        self.station.vitals.last_tick_at = now - timedelta(seconds=age)
+            except Exception:
+                log.exception("heartbeat failed")

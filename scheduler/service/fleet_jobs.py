@@ -1,0 +1,158 @@
+"""The station's steps as procrastinate tasks: what `loa serve` runs on PostgreSQL, in any number of processes.
+
+Each step is the same domain call the single-process runtime (APScheduler, `runtime.py`) makes; only the
+*when* differs. Periodic tasks are deferred by every worker and kept once by procrastinate's unique
+constraint on (task, timestamp), so each round runs in exactly one process; the precise jobs (a slot's render
+at airtime − lead time, its airing at airtime) carry a queueing lock, so the tick deferring them every minute
+from any process leaves one job each. And the work itself is claimed in our own rows (a broadcast by a
+conditional update, a delivery by its lease): a job that runs twice, or a process that dies in the middle,
+airs nothing twice.
+
+Queues: `schedule` (the tick, taking over a dead worker's jobs), `air` (airing and the air poll: never
+behind a render), `work` (renders, evaluation, delivery, probe, cleanup).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from procrastinate import Blueprint, JobContext
+from procrastinate.exceptions import AlreadyEnqueued
+
+from loa114.scheduler.programs.planner import occurrences
+
+if TYPE_CHECKING:
+    from loa114.scheduler.service.fleet import Fleet
+
+log = logging.getLogger(__name__)
+jobs = Blueprint()
+SCHEDULE_QUEUE, AIR_QUEUE, WORK_QUEUE = "schedule", "air", "work"
+HEARTBEAT_S, STALLED_S = 2.0, 8.0  # a worker silent this long is dead: its started jobs run again
+PLAN_AHEAD = timedelta(hours=3)  # precise jobs are deferred this far ahead (and at least the lead time)
+
+
+def _fleet(context: JobContext) -> Fleet:
+    fleet: Fleet = context.additional_context["fleet"]
+    return fleet
+
+
+def _step(context: JobContext, name: str, step: Callable[[datetime], Any]) -> None:
+    _fleet(context).run_step(name, step)
+
+
+@jobs.periodic(cron="* * * * *", periodic_id="tick")
+@jobs.task(name="tick", queue=SCHEDULE_QUEUE, pass_context=True)
+def tick(context: JobContext, timestamp: int) -> None:
+    """Rows for the horizon, rows left by dead processes, and the precise jobs of the next hours."""
+    fleet = _fleet(context)
+
+    def step(now: datetime) -> None:
+        fleet.station.maintain(now)
+        defer_precise(fleet, now)
+
+    fleet.run_step("tick", step)
+
+
+@jobs.periodic(cron="* * * * * */5", periodic_id="air-poll")
+@jobs.task(name="air_poll", queue=AIR_QUEUE, pass_context=True)
+def air_poll(context: JobContext, timestamp: int) -> None:
+    """The safety net, every 5 s: air what is due, mark what passed as missed, and resolve broadcasts left
+    airing by a process that stopped beating (its programs air again here within the grace)."""
+    fleet = _fleet(context)
+
+    def step(now: datetime) -> None:
+        fleet.station.resolve_interrupted(now)
+        fleet.station.mark_missed(now)
+        fleet.station.air_due(now, wait=False)
+
+    fleet.run_step("air-poll", step)
+
+
+@jobs.task(name="air", queue=AIR_QUEUE, pass_context=True)
+def air(context: JobContext, slot_key: str) -> None:
+    _step(context, "air", lambda now: _fleet(context).station.air_due(now, wait=False))
+
+
+@jobs.periodic(cron="* * * * *", periodic_id="render")
+@jobs.task(name="render", queue=WORK_QUEUE, pass_context=True)
+def render(context: JobContext, timestamp: int) -> None:
+    _render(context)
+
+
+@jobs.task(name="render_slot", queue=WORK_QUEUE, pass_context=True)
+def render_slot(context: JobContext, slot_key: str) -> None:
+    _render(context)
+
+
+def _render(context: JobContext) -> None:
+    station = _fleet(context).station
+
+    def step(now: datetime) -> None:
+        station.render_due(now)
+        station.air_due(now, wait=False)  # a program built late, within the grace, airs now
+
+    _step(context, "render", step)
+
+
+@jobs.periodic(cron="* * * * *", periodic_id="evaluate")
+@jobs.task(name="evaluate", queue=WORK_QUEUE, pass_context=True)
+def evaluate(context: JobContext, timestamp: int) -> None:
+    station = _fleet(context).station
+
+    def step(now: datetime) -> None:
+        station.evaluate(now)
+        station.issue_reports(now)
+        station.app.outbox.deliver_due(now)
+
+    _step(context, "evaluate", step)
+
+
+@jobs.periodic(cron="* * * * *", periodic_id="deliver")
+@jobs.task(name="deliver", queue=WORK_QUEUE, pass_context=True)
+def deliver(context: JobContext, timestamp: int) -> None:
+    _step(context, "deliver", _fleet(context).station.app.outbox.deliver_due)
+
+
+@jobs.periodic(cron="*/5 * * * *", periodic_id="probe")
+@jobs.task(name="probe", queue=WORK_QUEUE, pass_context=True)
+def probe(context: JobContext, timestamp: int) -> None:
+    _step(context, "probe", _fleet(context).station.rerender_offline)
+
+
+@jobs.periodic(cron="15 3 * * *", periodic_id="cleanup")
+@jobs.task(name="cleanup", queue=WORK_QUEUE, pass_context=True)
+def cleanup(context: JobContext, timestamp: int) -> None:
+    _step(context, "cleanup", _fleet(context).station.cleanup)
+
+
+@jobs.periodic(cron="* * * * * */5", periodic_id="take-over")
+@jobs.task(name="take_over", queue=SCHEDULE_QUEUE, pass_context=True)
+async def take_over(context: JobContext, timestamp: int) -> None:
+    """Jobs a dead worker had started (it stopped beating) are run again by the living ones."""
+    manager = context.app.job_manager
+    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_S):
+        await manager.retry_job(job)
+        log.warning("stalled job taken over job=%s task=%s", job.id, job.task_name)
+
+
+def defer_precise(fleet: Fleet, now: datetime) -> int:
+    """Defer each slot's render (at airtime − lead time) and airing (at airtime) of the next hours; a job
+    already waiting under the same lock is left alone. Returns how many were deferred."""
+    config = fleet.station.config
+    lead = config.schedule.lead_time
+    deferred = 0
+    for occ in occurrences(config, now, now + max(PLAN_AHEAD, lead * 2)):
+        key = f"{occ.day.isoformat()}:{occ.slot.id}"
+        plan = [(air, occ.airtime, f"air:{key}")]
+        if occ.airtime - lead > now:
+            plan.append((render_slot, occ.airtime - lead, f"render:{key}"))
+        for task, at, lock in plan:
+            try:
+                task.configure(schedule_at=fleet.clock.to_real(at), queueing_lock=lock).defer(slot_key=key)
+                deferred += 1
+            except AlreadyEnqueued:
+                pass
+    return deferred
