@@ -85,6 +85,7 @@ def test_program_build_then_list_json(
     assert code == 0 and len(listed) == 2
     assert set(listed[0]) == {
         "id",
+        "commune",
         "date",
         "slot",
         "zone",

@@ -68,11 +68,15 @@ def main_options(
         str | None,
         typer.Option("--now", envvar="LOA_NOW", help="Chạy như thể đang ở thời điểm này (ISO-8601)."),
     ] = None,
+    commune: Annotated[
+        str | None,
+        typer.Option("--commune", envvar="LOA_COMMUNE", help="Mã xã, khi tệp cấu hình là tệp của cả tỉnh."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát.")
     ] = False,
 ) -> None:
-    ctx.obj = Options(config_path=config, now_text=now)
+    ctx.obj = Options(config_path=config, now_text=now, commune=commune)
 
 
 _OS_REASONS = {

@@ -13,7 +13,8 @@ import typer
 
 from loa114.content.dates import parse_date_text
 from loa114.scheduler.clock import Clock, parse_moment
-from loa114.scheduler.config import Config, load_config
+from loa114.scheduler.config import Config
+from loa114.scheduler.config.province import Province, load_province
 from loa114.scheduler.errors import InputError
 
 if TYPE_CHECKING:
@@ -27,14 +28,20 @@ DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 class Options:
     config_path: Path
     now_text: str | None
-    _config: Config | None = None
+    commune: str | None = None
+    _province: Province | None = None
 
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(
+    def province(self) -> Province:
+        """The province file, or a commune's `config.yaml` as a province of one."""
+        if self._province is None:
+            self._province = load_province(
                 self.config_path, database_url=os.environ.get("LOA_DATABASE_URL") or None
             )
-        return self._config
+        return self._province
+
+    def config(self) -> Config:
+        """The commune the command is about: `--commune`, or the only one."""
+        return self.province().commune(self.commune)
 
     def clock(self, *, running: bool = False) -> Clock:
         """The system clock, or `--now`: fixed for one-shot commands, running from it for `serve`."""
@@ -53,7 +60,8 @@ class Options:
         """The database alone, up to date (for commands that only read or write rows: no audio stack)."""
         from loa114.scheduler.db.engine import Database
 
-        return Database(self.config().database.url).migrate()
+        database = self.config().database
+        return Database(database.url, schema=database.schema_name).migrate()
 
 
 def options(ctx: typer.Context) -> Options:

@@ -49,5 +49,5 @@ def db_upgrade(ctx: typer.Context) -> None:
     from loa114.scheduler.db.engine import Database
 
     config = options(ctx).config()
-    Database(config.database.url).migrate().dispose()
+    Database(config.database.url, schema=config.database.schema_name).migrate().dispose()
     typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {config.database.url}")

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from loa114.scheduler.config.model import Config, RefError
 from loa114.scheduler.config.yaml_lines import YamlSyntaxError, line_of, load_with_lines, read_text
 from loa114.scheduler.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
 
 _MESSAGES = {
     "missing": "thiếu khóa bắt buộc",
@@ -63,6 +65,11 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
 def load_config(path: Path | str, *, database_url: str | None = None) -> Config:
     """Read and validate `path`; `database_url` (from LOA_DATABASE_URL) overrides `database.url`."""
     path = Path(path)
+    return _resolve(validated(path, Config, read_yaml(path)), path, database_url)
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Any, int]]:
+    """The file's mapping and the line of each key, or a ConfigError naming the file (and line)."""
     try:
         text = read_text(path)
     except FileNotFoundError:
@@ -75,8 +82,14 @@ def load_config(path: Path | str, *, database_url: str | None = None) -> Config:
         raise ConfigError(path, exc.message, line=exc.line) from None
     if not isinstance(data, dict):
         raise ConfigError(path, "tệp cấu hình phải là một bảng khóa: giá trị", line=1)
+    return data, lines
+
+
+def validated(path: Path, model: type[M], read: tuple[dict[str, Any], dict[Any, int]]) -> M:
+    """`model` from the file's data; the first problem as a ConfigError with its line and key."""
+    data, lines = read
     try:
-        config = Config.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = _clean_loc(tuple(error["loc"]))
@@ -86,7 +99,6 @@ def load_config(path: Path | str, *, database_url: str | None = None) -> Config:
         raise ConfigError(
             path, _message(error), line=line_of(lines, loc), key=_loc_text(loc) or None
         ) from None
-    return _resolve(config, path, database_url)
 
 
 def _resolve(config: Config, path: Path, database_url: str | None) -> Config:

@@ -5,6 +5,7 @@ Messages are Vietnamese: a clerk reads them (see `loading` for how they name the
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +20,7 @@ from pydantic import (
 )
 
 from loa114.content import library
+from loa114.content.text import fold
 from loa114.scheduler.config.values import (
     WEEKDAYS,
     ClockTime,
@@ -36,8 +38,14 @@ class Model(BaseModel):
 class Commune(Model):
     name: str
     province: str
+    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")  # default: the name without accents
     timezone: str = "Asia/Ho_Chi_Minh"
     dialect: Literal["north", "south"] = "north"
+
+    @property
+    def key(self) -> str:
+        """The commune's id in folders, mounts, database schemas and `--commune`: "Lợi Bác" → "loi-bac"."""
+        return self.id or re.sub(r"[^a-z0-9]+", "-", fold(self.name)).strip("-")[:40] or "xa"
 
     @field_validator("timezone")
     @classmethod
@@ -136,6 +144,7 @@ class Schedule(Model):
 
 class Database(Model):
     url: str = "sqlite:///var/loa114.db"
+    schema_name: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")  # PostgreSQL: one per commune
 
 
 class Audio(Model):

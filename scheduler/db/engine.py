@@ -99,7 +99,7 @@ class WriteCounter:
     still current while this number has not moved (web/pagecache.py). Other processes' writes are not
     seen here; the page cache bounds those by its time to live."""
 
-    READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "SAVEPOINT", "RELEASE")
+    READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "SAVEPOINT", "RELEASE", "SET LOCAL")
 
     def __init__(self, engine: Engine) -> None:
         self.value = 0
@@ -123,10 +123,17 @@ class WriteCounter:
 
 class Database:
     """The engine plus a session factory; `session()` is one transaction. The ORM is imported on the
-    first session: a command that only reads through Core (`broadcasts list`) starts without it."""
+    first session: a command that only reads through Core (`broadcasts list`) starts without it.
 
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
+    `schema`: a commune of a province on PostgreSQL keeps its tables in its own schema; every transaction
+    starts with `SET LOCAL search_path` to it. `base`: an engine shared by the communes of one process (one
+    pool for all of them); a Database never disposes an engine it was given."""
+
+    def __init__(self, url: str, *, schema: str | None = None, base: Engine | None = None):
+        self.base = base if base is not None else make_engine(url)
+        self._owns_base = base is None
+        self.schema = schema
+        self.engine = self.base if schema is None else in_schema(self.base, schema)
         self.writes = WriteCounter(self.engine)
 
     @cached_property
@@ -136,6 +143,9 @@ class Database:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> Database:
+        if self.schema is not None:
+            with self.base.begin() as connection:
+                connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         upgrade(self.engine)
         return self
 
@@ -145,4 +155,17 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._owns_base:
+            self.base.dispose()
+
+
+def in_schema(engine: Engine, schema: str) -> Engine:
+    """The same pool, each transaction in `schema` (its rows are the only ones it can see)."""
+    scoped = engine.execution_options(loa_schema=schema)
+    statement = f'SET LOCAL search_path TO "{schema}"'
+
+    def enter(connection: Any) -> None:
+        connection.exec_driver_sql(statement)
+
+    event.listen(scoped, "begin", enter)
+    return scoped

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from loa114.scheduler.db.models import ServiceRun
 
-BEAT_INTERVAL = timedelta(seconds=10)
-SLACK = BEAT_INTERVAL * 2 + timedelta(seconds=5)  # a beat may come late under load; two missed = dead
+BEAT_INTERVAL = timedelta(seconds=4)
+SLACK = BEAT_INTERVAL * 2 + timedelta(seconds=2)  # two beats missed: dead (another process takes over)
 CATCH_UP = timedelta(days=7)  # how far back a restart accounts for occurrences it did not see
 
 

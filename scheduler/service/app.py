@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
+
 from loa114.audio.engines.base import TTSEngine
 from loa114.audio.program import ProgramBuilder
 from loa114.audio.settings import AudioSettings
@@ -57,8 +59,10 @@ class App:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         passwords: Passwords | None = None,
+        engine: Engine | None = None,
     ) -> App:
-        db = Database(config.database.url)
+        """`engine`: the process's shared engine when it serves several communes (one pool for all)."""
+        db = Database(config.database.url, schema=config.database.schema_name, base=engine)
         if migrate:
             db.migrate()
         events = EventLog()

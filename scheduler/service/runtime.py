@@ -4,7 +4,7 @@ Airing has its own executor and takes no lock (claiming a ready program is one c
 render, evaluation, delivery or HTTP request can hold it up:
 
 - executor `air`: `air:<date>:<slot>` at each airtime (within `misfire_grace`), `air-poll` every 10 s (the
-  safety net: claims what is due, marks what passed as missed), `beat` every 10 s (the run's heartbeat);
+  safety net: claims what is due, marks what passed as missed), `beat` every 4 s (the run's heartbeat);
 - executor `default`, one job each, never two of a kind at once: `tick` (rows for the horizon, rows left
   airing by a dead process, the precise jobs), `render` every minute and `render:<date>:<slot>` at airtime
   − lead time, `evaluate` (villages, then the police reports due), `deliver`, `probe` (gTTS back? speak the offline items online again), `cleanup`.

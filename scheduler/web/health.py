@@ -1,7 +1,7 @@
 """`GET /healthz` for monitoring (JSON), open without signing in.
 
 It answers from what the runtime keeps in memory (the database's health is that of the last heartbeat,
-written every 10 s), on the event loop, so it answers at once while renders, evaluations and deliveries
+written every 4 s), on the event loop, so it answers at once while renders, evaluations and deliveries
 keep the worker threads busy.
 """
 
