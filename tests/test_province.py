@@ -76,9 +76,13 @@ def test_each_commune_builds_into_its_own_rows_and_folder(
     assert code == 0, err
     built = json.loads(out)
     assert {Path(b["folder"]).relative_to(tmp_path / "playout").parts[0] for b in built} == {"na-sam"}
-    code, out, _ = run(capsys, "--config", str(file), "--commune", "na-sam", *NOW, "broadcasts", "list", "--json")
+    code, out, _ = run(
+        capsys, "--config", str(file), "--commune", "na-sam", *NOW, "broadcasts", "list", "--json"
+    )
     assert code == 0 and {r["commune"] for r in json.loads(out)} == {"na-sam"} and len(json.loads(out)) == 2
-    code, out, _ = run(capsys, "--config", str(file), "--commune", "loi-bac", *NOW, "broadcasts", "list", "--json")
+    code, out, _ = run(
+        capsys, "--config", str(file), "--commune", "loi-bac", *NOW, "broadcasts", "list", "--json"
+    )
     assert code == 0 and json.loads(out) == []  # the other commune's rows are not its own
     if backend == "sqlite":
         assert (tmp_path / "loa-na-sam.db").is_file() and not (tmp_path / "loa.db").exists()
