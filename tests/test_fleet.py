@@ -19,11 +19,12 @@ import pytest
 from conftest import POSTGRES_URL, write_commune
 from sqlalchemy import create_engine, text
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="LOA_TEST_POSTGRES_URL not set")
+needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="LOA_TEST_POSTGRES_URL not set")
 
-START = "2026-11-30T09:59:40+07:00"  # 20 s before the first slot
+START = "2026-11-30T09:59:30+07:00"  # 30 s before the first slot
 SLOTS = ("10:00", "10:01")
 ZONES = ("trung-tam", "phia-bac")
+COMMUNES = ("loi-bac", "na-sam", "tan-thanh", "hong-phong")
 
 
 @pytest.fixture
@@ -47,23 +48,32 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def commune(root: Path, url: str) -> Path:
-    config = write_commune(root, url)
-    body = config.read_text(encoding="utf-8")
+def province(root: Path, url: str) -> Path:
+    """A province of `COMMUNES`, each two zones with `SLOTS` a minute apart."""
     slot_lines = "".join(
         f'  - {{id: s{t.replace(":", "")}, time: "{t}", days: daily, max_duration: 2m, zones: all}}\n'
         for t in SLOTS
     )
-    start = body.index("slots:\n") + len("slots:\n")
-    end = body.index("scripts:")
-    body = body[:start] + slot_lines + body[end:]
-    body += "reminders: {quiet_hours: '', evaluate_at: '00:00'}\n"
-    config.write_text(body, encoding="utf-8")
-    return config
+    entries = ""
+    for key in COMMUNES:
+        config = write_commune(root / key, "sqlite:///ignored.db")
+        body = config.read_text(encoding="utf-8").replace("Lợi Bác", key.replace("-", " ").title())
+        start = body.index("slots:\n") + len("slots:\n")
+        body = body[:start] + slot_lines + body[body.index("scripts:") :]
+        body += "reminders: {quiet_hours: '', evaluate_at: '00:00'}\n"
+        config.write_text(body, encoding="utf-8")
+        entries += f"  - {{id: {key}, config: {key}/config.yaml}}\n"
+    path = root / "province.yaml"
+    path.write_text(
+        f'province: {{name: Lạng Sơn}}\ndatabase: {{url: "{url}"}}\nplayout: {{dir: playout}}\ncommunes:\n{entries}',
+        encoding="utf-8",
+    )
+    return path
 
 
 class Process:
     def __init__(self, root: Path, config: Path, name: str, role: str = "all") -> None:
+        self.role = role
         self.log = root / f"{name}.log"
         argv = ["--config", str(config), "serve", "--role", role, "--port", str(free_port())]
         with self.log.open("a") as out:
@@ -88,33 +98,40 @@ class Process:
                 self.popen.kill()
 
 
-def outcomes(url: str) -> dict[tuple[str, str], tuple[str, str | None, int]]:
-    """(slot, zone) -> (status, reason, as-run rows) for the broadcasts of the test day."""
+Outcome = tuple[str, str | None, int]
+
+
+def outcomes(url: str) -> dict[tuple[str, str, str], Outcome]:
+    """(commune, slot, zone) -> (status, reason, as-run rows) for the broadcasts of the test day."""
     engine = create_engine(url)
+    found: dict[tuple[str, str, str], Outcome] = {}
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT b.slot_id, b.zone_id, b.status, b.reason,"
-                    " (SELECT count(*) FROM as_run r WHERE r.broadcast_id = b.id)"
-                    " FROM broadcasts b WHERE b.day = '2026-11-30' AND b.kind = 'slot'"
-                )
-            ).all()
+            for key in COMMUNES:
+                schema = "c_" + key.replace("-", "_")
+                rows = connection.execute(
+                    text(
+                        f"SELECT b.slot_id, b.zone_id, b.status, b.reason,"
+                        f" (SELECT count(*) FROM {schema}.as_run r WHERE r.broadcast_id = b.id)"
+                        f" FROM {schema}.broadcasts b WHERE b.day = '2026-11-30' AND b.kind = 'slot'"
+                    )
+                ).all()
+                found.update({(key, r[0], r[1]): (r[2], r[3], int(r[4])) for r in rows})
     finally:
         engine.dispose()
-    return {(r[0], r[1]): (r[2], r[3], int(r[4])) for r in rows}
+    return found
 
 
-def wait_for_outcomes(url: str, seconds: float) -> dict[tuple[str, str], tuple[str, str | None, int]]:
+def wait_for_outcomes(url: str, seconds: float) -> dict[tuple[str, str, str], Outcome]:
     deadline = time.monotonic() + seconds
-    found: dict[tuple[str, str], tuple[str, str | None, int]] = {}
+    found: dict[tuple[str, str, str], Outcome] = {}
     while time.monotonic() < deadline:
         try:
             found = outcomes(url)
-        except Exception:  # the schema is not there yet
+        except Exception:  # the schemas are not there yet
             found = {}
         final = [v for v in found.values() if v[0] in ("published", "aired", "missed", "failed")]
-        if len(found) == len(SLOTS) * len(ZONES) and len(final) == len(found):
+        if len(found) == len(COMMUNES) * len(SLOTS) * len(ZONES) and len(final) == len(found):
             return found
         time.sleep(0.5)
     return found
@@ -126,23 +143,24 @@ MOMENTS = ["ready", "airing", "published-first", "ready-second"]
 def wait_until(url: str, moment: str, seconds: float) -> bool:
     """Poll the rows until the fleet reaches `moment` (the kill points are events, not times)."""
     first, second = (f"s{t.replace(':', '')}" for t in SLOTS)
+
+    def of(o: dict[tuple[str, str, str], Outcome], slot: str) -> list[str]:
+        return [status for (_, s, _), (status, _, _) in o.items() if s == slot]
+
     wanted = {
-        "ready": lambda o: any(s == "ready" for (slot, _), (s, _, _) in o.items() if slot == first),
-        "airing": lambda o: any(
-            s in ("airing", "published") for (slot, _), (s, _, _) in o.items() if slot == first
-        ),
+        "ready": lambda o: "ready" in of(o, first),
+        "airing": lambda o: bool({"airing", "published"} & set(of(o, first))),
         "published-first": lambda o: (
-            all(s == "published" for (slot, _), (s, _, _) in o.items() if slot == first)
-            and any(slot == first for slot, _ in o)
+            len(of(o, first)) == len(COMMUNES) * len(ZONES) and set(of(o, first)) == {"published"}
         ),
-        "ready-second": lambda o: any(s == "ready" for (slot, _), (s, _, _) in o.items() if slot == second),
+        "ready-second": lambda o: "ready" in of(o, second),
     }[moment]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if wanted(outcomes(url)):
                 return True
-        except Exception:  # the schema is not there yet
+        except Exception:  # the schemas are not there yet
             pass
         time.sleep(0.2)
     return False
@@ -152,43 +170,40 @@ def logs(processes: list[Process]) -> str:
     return "\n".join(p.log.read_text(encoding="utf-8")[-2500:] for p in processes)
 
 
-def test_three_processes_with_seeded_kills_air_each_broadcast_once(tmp_path: Path, fleet_db: str) -> None:
-    config = commune(tmp_path, fleet_db)
+@needs_postgres
+def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, fleet_db: str) -> None:
+    """Four processes on a province of four communes, started together on a fresh database (no migration
+    race): two `all`, a `scheduler` and a `worker`; two of them SIGKILLed at seeded moments, each restarted."""
+    config = province(tmp_path, fleet_db)
     rng = random.Random(114)
-    moments = rng.sample(["ready", "airing", "published-first", "ready-second"], 2)  # when to kill
-    processes = [Process(tmp_path, config, f"p{i}") for i in range(3)]  # started together: no migration race
+    moments = sorted(rng.sample(MOMENTS, 2), key=MOMENTS.index)
+    roles = ["all", "all", "scheduler", "worker"]
+    processes = [Process(tmp_path, config, f"p{i}-{role}", role) for i, role in enumerate(roles)]
     try:
-        for number, moment in enumerate(sorted(moments, key=MOMENTS.index)):
-            assert wait_until(fleet_db, moment, 90), (moment, logs(processes))
-            rng.choice([p for p in processes if p.popen.poll() is None]).kill()
-            processes.append(Process(tmp_path, config, f"restart{number}"))  # as systemd would
+        for number, moment in enumerate(moments):
+            assert wait_until(fleet_db, moment, 120), (moment, logs(processes))
+            victim = rng.choice([p for p in processes if p.popen.poll() is None])
+            victim.kill()
+            processes.append(Process(tmp_path, config, f"restart{number}-{victim.role}", victim.role))
         found = wait_for_outcomes(fleet_db, 150)
     finally:
         for process in processes:
             process.stop()
-    assert len(found) == len(SLOTS) * len(ZONES), logs(processes)
+    assert len(found) == len(COMMUNES) * len(SLOTS) * len(ZONES), logs(processes)
     for key, (status, reason, as_run) in found.items():
         assert status in ("published", "missed", "failed"), (key, status, logs(processes))
         if status == "published":
             assert as_run == 1, (key, as_run)  # aired exactly once
         else:
             assert reason, (key, status)  # never without its reason
-    assert sum(s == "published" for s, _, _ in found.values()) >= len(ZONES)  # a kill costs one slot at most
+    assert {s for s, _, _ in found.values()} == {"published"}, found  # a killed process's work is taken over
+    folders = {p.relative_to(tmp_path / "playout").parts[0] for p in (tmp_path / "playout").glob("*/*/*/*")}
+    assert folders == set(COMMUNES)  # <playout.dir>/<commune>/<date>/<slot>/<zone>
     assert "Traceback" not in logs(processes)
 
 
-def test_roles_split_the_work_and_sqlite_refuses_them(tmp_path: Path, fleet_db: str) -> None:
-    config = commune(tmp_path, fleet_db)
-    scheduler = Process(tmp_path, config, "scheduler", role="scheduler")
-    worker = Process(tmp_path, config, "worker", role="worker")
-    try:
-        found = wait_for_outcomes(fleet_db, 150)
-    finally:
-        scheduler.stop()
-        worker.stop()
-    assert {v[0] for v in found.values()} == {"published"}, logs([scheduler, worker])
-    assert all(v[2] == 1 for v in found.values())
-    lite = write_commune(tmp_path / "lite", f"sqlite:///{tmp_path / 'lite.db'}")
+def test_roles_are_refused_on_sqlite(tmp_path: Path) -> None:
+    lite = write_commune(tmp_path, f"sqlite:///{tmp_path / 'lite.db'}")
     refused = subprocess.run(
         [sys.executable, "-m", "loa114.scheduler.cli", "--config", str(lite), "serve", "--role", "worker"],
         capture_output=True,
@@ -196,3 +211,4 @@ def test_roles_split_the_work_and_sqlite_refuses_them(tmp_path: Path, fleet_db: 
         timeout=60,
     )
     assert refused.returncode == 2 and "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

@@ -99,6 +99,7 @@ def configure_logging(service: bool) -> None:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations: one line per revision is enough
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)  # one line per job fetched is noise
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,7 +47,8 @@ class Options:
         """The system clock, or `--now`: fixed for one-shot commands, running from it for `serve`."""
         if not self.now_text:
             return Clock.system()
-        tz = self.config().tz if self.config_path.exists() else DEFAULT_TZ
+        # a province's communes share the clock: the first one's time zone reads `--now`
+        tz = next(iter(self.province().communes.values())).tz if self.config_path.exists() else DEFAULT_TZ
         try:
             moment = parse_moment(self.now_text, tz)
         except ValueError:

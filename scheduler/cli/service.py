@@ -37,10 +37,10 @@ def serve(
     if role not in ROLES:
         raise InputError(f"--role {role!r}: chọn một trong {', '.join(ROLES)}")
     opts = options(ctx)
-    config = opts.config()
+    province = opts.province()
     if port is not None:
-        config = config.model_copy(update={"web": config.web.model_copy(update={"port": port})})
-    run_service(config, opts.clock(running=True), role=role)
+        province = province.with_web_port(port)
+    run_service(province, opts.commune, opts.clock(running=True), role=role)
 
 
 @db_app.command("upgrade")

@@ -17,7 +17,7 @@ working unchanged (public schema, its own playout folder).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import Field
@@ -68,6 +68,16 @@ class Province:
 
     def keys_text(self) -> str:
         return ", ".join(self.communes)
+
+    def with_web_port(self, port: int) -> Province:
+        """`loa serve --port`: several processes on one machine."""
+        return replace(
+            self,
+            communes={
+                key: c.model_copy(update={"web": c.web.model_copy(update={"port": port})})
+                for key, c in self.communes.items()
+            },
+        )
 
 
 def load_province(path: Path | str, *, database_url: str | None = None) -> Province:

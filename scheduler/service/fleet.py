@@ -11,6 +11,7 @@ Any role may run several times; a SIGKILLed process's programs air from another 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -70,20 +71,26 @@ def ensure_queue_schema(engine: Engine) -> bool:
 
 
 class Fleet:
-    """The PostgreSQL counterpart of `Runtime`: the same station and steps, scheduled by procrastinate.
-    Offers what the web side reads of a runtime (`station`, `clock`, `running`, `next_airtime`)."""
+    """The PostgreSQL counterpart of `Runtime`: the same stations and steps, scheduled by procrastinate,
+    for every commune of the province (`stations`, by commune key). Offers what the web side reads of a
+    runtime (`station` — the commune this process serves pages for —, `clock`, `running`, `next_airtime`)."""
 
-    def __init__(self, station: Station, clock: Clock, *, role: str = "all") -> None:
+    def __init__(
+        self, stations: dict[str, Station], clock: Clock, *, role: str = "all", web_commune: str | None = None
+    ) -> None:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
-        self.station = station
+        self.stations = stations
+        self.station = stations[web_commune] if web_commune else next(iter(stations.values()))
         self.clock = clock
         self.role = role
-        self.queue = QueueApp(connector=PsycopgConnector(conninfo=libpq_url(station.config.database.url)))
+        url = self.station.config.database.url
+        self.queue = QueueApp(connector=PsycopgConnector(conninfo=libpq_url(url)))
         self.queue.add_tasks_from(fleet_jobs.jobs, namespace="loa")
         self._stop = threading.Event()
         self._started = threading.Event()
-        station.on_unready = self._render_soon
+        for key, station in stations.items():
+            station.on_unready = functools.partial(self._render_soon, key)
 
     @property
     def running(self) -> bool:
@@ -92,23 +99,21 @@ class Fleet:
     def next_airtime(self) -> str | None:
         return self.station.next_airtime_text(self.clock.now())
 
-    def run_step(self, name: str, step: Callable[[datetime], Any]) -> None:
+    def run_step(self, name: str, step: Callable[[datetime], Any], *, commune: str) -> None:
         """One step as of the clock's now; a failing step is logged and the next round tries again."""
         now = self.clock.now()
         try:
             step(now)
         except Exception:
-            log.exception("step failed kind=%s now=%s", name, now.isoformat())
-            return
-        if name == "tick":
-            with self.station.vitals.lock:
-                self.station.vitals.last_tick_at = now
+            log.exception("step failed kind=%s commune=%s now=%s", name, commune, now.isoformat())
 
-    def _render_soon(self, row: Broadcast) -> None:
-        """A program is due and not built: a render job now (one waiting is enough)."""
+    def _render_soon(self, commune: str, row: Broadcast) -> None:
+        """A program is due and not built: a render job now (one waiting per commune is enough)."""
         try:
             task = self.queue.tasks["loa:render_slot"]
-            task.configure(queueing_lock="render:soon").defer(slot_key=f"{row.day}:{row.slot_id}")
+            task.configure(queueing_lock=f"render:{commune}:soon").defer(
+                commune=commune, slot_key=f"{row.day}:{row.slot_id}"
+            )
         except AlreadyEnqueued:
             pass
 
@@ -116,8 +121,9 @@ class Fleet:
 
     def run(self) -> None:
         """Register the run, beat, and work (unless `web`) until SIGTERM or SIGINT."""
-        ensure_queue_schema(self.station.app.store.db.engine)
-        self.station.start_run(self.clock.now(), role=self.role)
+        ensure_queue_schema(self.station.app.store.db.base)
+        for station in self.stations.values():
+            station.start_run(self.clock.now(), role=self.role)
         beating = threading.Thread(target=self._beat_loop, name="heartbeat", daemon=True)
         self._started.set()
         beating.start()
@@ -131,7 +137,8 @@ class Fleet:
         finally:
             self._stop.set()
             beating.join(timeout=5)
-            self.station.stop_run(self.clock.now(), wait=False)
+            for station in self.stations.values():
+                station.stop_run(self.clock.now(), wait=False)
             log.info("fleet process stopped role=%s", self.role)
 
     def stop(self) -> None:
@@ -157,12 +164,14 @@ class Fleet:
         while not self._stop.wait(BEAT_INTERVAL.total_seconds()):
             try:
                 now = self.clock.now()
-                self.station.beat(now)
-                with self.station.app.store.db.engine.connect() as connection:
+                for station in self.stations.values():
+                    station.beat(now)
+                with self.station.app.store.db.base.connect() as connection:
                     ticked = connection.scalar(text(LAST_TICK))
-                if ticked is not None:
+                if ticked is not None:  # the fleet's last tick, whichever process ran it
                     age = max(0.0, time.time() - float(ticked))
-                    with self.station.vitals.lock:
-                        self.station.vitals.last_tick_at = now - timedelta(seconds=age)
+                    for station in self.stations.values():
+                        with station.vitals.lock:
+                            station.vitals.last_tick_at = now - timedelta(seconds=age)
             except Exception:
                 log.exception("heartbeat failed")

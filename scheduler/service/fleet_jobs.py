@@ -14,6 +14,7 @@ behind a render), `work` (renders, evaluation, delivery, probe, cleanup).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from loa114.scheduler.programs.planner import occurrences
 
 if TYPE_CHECKING:
     from loa114.scheduler.service.fleet import Fleet
+    from loa114.scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
 jobs = Blueprint()
@@ -39,8 +41,11 @@ def _fleet(context: JobContext) -> Fleet:
     return fleet
 
 
-def _step(context: JobContext, name: str, step: Callable[[datetime], Any]) -> None:
-    _fleet(context).run_step(name, step)
+def _each(context: JobContext, name: str, step: Callable[[Station, datetime], Any]) -> None:
+    """`step` for every commune of the province, each on its own (one failing commune stops no other)."""
+    fleet = _fleet(context)
+    for key, station in fleet.stations.items():
+        fleet.run_step(name, functools.partial(step, station), commune=key)
 
 
 @jobs.periodic(cron="* * * * *", periodic_id="tick")
@@ -49,11 +54,11 @@ def tick(context: JobContext, timestamp: int) -> None:
     """Rows for the horizon, rows left by dead processes, and the precise jobs of the next hours."""
     fleet = _fleet(context)
 
-    def step(now: datetime) -> None:
-        fleet.station.maintain(now)
-        defer_precise(fleet, now)
+    def step(station: Station, now: datetime) -> None:
+        station.maintain(now)
+        defer_precise(fleet, station, now)
 
-    fleet.run_step("tick", step)
+    _each(context, "tick", step)
 
 
 @jobs.periodic(cron="* * * * * */5", periodic_id="air-poll")
@@ -61,19 +66,21 @@ def tick(context: JobContext, timestamp: int) -> None:
 def air_poll(context: JobContext, timestamp: int) -> None:
     """The safety net, every 5 s: air what is due, mark what passed as missed, and resolve broadcasts left
     airing by a process that stopped beating (its programs air again here within the grace)."""
-    fleet = _fleet(context)
 
-    def step(now: datetime) -> None:
-        fleet.station.resolve_interrupted(now)
-        fleet.station.mark_missed(now)
-        fleet.station.air_due(now, wait=False)
+    def step(station: Station, now: datetime) -> None:
+        station.resolve_interrupted(now)
+        station.mark_missed(now)
+        station.air_due(now, wait=False)
 
-    fleet.run_step("air-poll", step)
+    _each(context, "air-poll", step)
 
 
 @jobs.task(name="air", queue=AIR_QUEUE, pass_context=True)
-def air(context: JobContext, slot_key: str) -> None:
-    _step(context, "air", lambda now: _fleet(context).station.air_due(now, wait=False))
+def air(context: JobContext, commune: str, slot_key: str) -> None:
+    fleet = _fleet(context)
+    station = fleet.stations.get(commune)
+    if station is not None:  # a commune removed from the province since the job was deferred: nothing
+        fleet.run_step("air", lambda now: station.air_due(now, wait=False), commune=commune)
 
 
 @jobs.periodic(cron="* * * * *", periodic_id="render")
@@ -83,49 +90,50 @@ def render(context: JobContext, timestamp: int) -> None:
 
 
 @jobs.task(name="render_slot", queue=WORK_QUEUE, pass_context=True)
-def render_slot(context: JobContext, slot_key: str) -> None:
-    _render(context)
+def render_slot(context: JobContext, commune: str, slot_key: str) -> None:
+    fleet = _fleet(context)
+    station = fleet.stations.get(commune)
+    if station is not None:
+        fleet.run_step("render", lambda now: _render_now(station, now), commune=commune)
 
 
 def _render(context: JobContext) -> None:
-    station = _fleet(context).station
+    _each(context, "render", _render_now)
 
-    def step(now: datetime) -> None:
-        station.render_due(now)
-        station.air_due(now, wait=False)  # a program built late, within the grace, airs now
 
-    _step(context, "render", step)
+def _render_now(station: Station, now: datetime) -> None:
+    station.render_due(now)
+    station.air_due(now, wait=False)  # a program built late, within the grace, airs now
 
 
 @jobs.periodic(cron="* * * * *", periodic_id="evaluate")
 @jobs.task(name="evaluate", queue=WORK_QUEUE, pass_context=True)
 def evaluate(context: JobContext, timestamp: int) -> None:
-    station = _fleet(context).station
 
-    def step(now: datetime) -> None:
+    def step(station: Station, now: datetime) -> None:
         station.evaluate(now)
         station.issue_reports(now)
         station.app.outbox.deliver_due(now)
 
-    _step(context, "evaluate", step)
+    _each(context, "evaluate", step)
 
 
 @jobs.periodic(cron="* * * * *", periodic_id="deliver")
 @jobs.task(name="deliver", queue=WORK_QUEUE, pass_context=True)
 def deliver(context: JobContext, timestamp: int) -> None:
-    _step(context, "deliver", _fleet(context).station.app.outbox.deliver_due)
+    _each(context, "deliver", lambda station, now: station.app.outbox.deliver_due(now))
 
 
 @jobs.periodic(cron="*/5 * * * *", periodic_id="probe")
 @jobs.task(name="probe", queue=WORK_QUEUE, pass_context=True)
 def probe(context: JobContext, timestamp: int) -> None:
-    _step(context, "probe", _fleet(context).station.rerender_offline)
+    _each(context, "probe", lambda station, now: station.rerender_offline(now))
 
 
 @jobs.periodic(cron="15 3 * * *", periodic_id="cleanup")
 @jobs.task(name="cleanup", queue=WORK_QUEUE, pass_context=True)
 def cleanup(context: JobContext, timestamp: int) -> None:
-    _step(context, "cleanup", _fleet(context).station.cleanup)
+    _each(context, "cleanup", lambda station, now: station.cleanup(now))
 
 
 @jobs.periodic(cron="* * * * * */5", periodic_id="take-over")
@@ -138,20 +146,22 @@ async def take_over(context: JobContext, timestamp: int) -> None:
         log.warning("stalled job taken over job=%s task=%s", job.id, job.task_name)
 
 
-def defer_precise(fleet: Fleet, now: datetime) -> int:
+def defer_precise(fleet: Fleet, station: Station, now: datetime) -> int:
     """Defer each slot's render (at airtime − lead time) and airing (at airtime) of the next hours; a job
     already waiting under the same lock is left alone. Returns how many were deferred."""
-    config = fleet.station.config
+    config = station.config
+    commune = config.commune.key
     lead = config.schedule.lead_time
     deferred = 0
     for occ in occurrences(config, now, now + max(PLAN_AHEAD, lead * 2)):
         key = f"{occ.day.isoformat()}:{occ.slot.id}"
-        plan = [(air, occ.airtime, f"air:{key}")]
+        plan = [(air, occ.airtime, f"air:{commune}:{key}")]
         if occ.airtime - lead > now:
-            plan.append((render_slot, occ.airtime - lead, f"render:{key}"))
+            plan.append((render_slot, occ.airtime - lead, f"render:{commune}:{key}"))
         for task, at, lock in plan:
             try:
-                task.configure(schedule_at=fleet.clock.to_real(at), queueing_lock=lock).defer(slot_key=key)
+                job = task.configure(schedule_at=fleet.clock.to_real(at), queueing_lock=lock)
+                job.defer(commune=commune, slot_key=key)
                 deferred += 1
             except AlreadyEnqueued:
                 pass

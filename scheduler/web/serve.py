@@ -16,9 +16,10 @@ import uvicorn
 
 from loa114.scheduler.clock import Clock
 from loa114.scheduler.config import Config
+from loa114.scheduler.config.province import Province
+from loa114.scheduler.db.engine import make_engine
 from loa114.scheduler.errors import InputError, LoaError
 from loa114.scheduler.service.app import App
-from loa114.scheduler.service.fleet import Fleet
 from loa114.scheduler.service.runtime import Runtime
 from loa114.scheduler.service.station import Station
 from loa114.scheduler.web.app import create_web
@@ -45,22 +46,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: Config, clock: Clock, *, role: str = "all") -> None:
-    """One `loa serve` process: on SQLite the whole station in this process (APScheduler); on PostgreSQL
-    a member of the fleet with its `role` (`service/fleet.py`)."""
-    postgres = config.database.url.startswith("postgresql")
+def serve(province: Province, commune: str | None, clock: Clock, *, role: str = "all") -> None:
+    """One `loa serve` process. SQLite: one commune's whole station in this process (APScheduler).
+    PostgreSQL: a member of the fleet (`service/fleet.py`) working for every commune of the province, its
+    web side serving `commune` (default: the first)."""
+    first = next(iter(province.communes.values()))
+    postgres = first.database.url.startswith("postgresql")
     if role != "all" and not postgres:
         raise InputError(
             f"--role {role}: chỉ dùng khi nhiều tiến trình chung một cơ sở dữ liệu PostgreSQL "
             "(database.url); với SQLite chạy `loa serve` (một tiến trình làm tất cả)"
         )
-    web = role in ("all", "web")
-    sock = bind(config.web.host, config.web.port) if web else None
+    if postgres:
+        _serve_fleet(province, commune, clock, role)
+        return
+    config = province.commune(commune)  # SQLite: one process per commune
+    sock = bind(config.web.host, config.web.port)
     app = App.create(config)
     station = Station(app)
-    if postgres:
-        _serve_fleet(Fleet(station, clock, role=role), sock)
-        return
     runtime = Runtime(station, clock)
     server = uvicorn.Server(uvicorn.Config(create_web(runtime), log_level="warning"))
     # uvicorn (>= 0.29) leaves signals alone outside the main thread: SIGTERM is the runtime's
@@ -76,8 +79,7 @@ def serve(config: Config, clock: Clock, *, role: str = "all") -> None:
         server.should_exit = True
         finished = runtime.stop()
         web_thread.join(timeout=5)
-        if sock is not None:
-            sock.close()
+        sock.close()
         app.close()
         log.info("service stopped")
     if not finished:  # a step stuck on the network would hold the interpreter's exit: its row is leased
@@ -85,14 +87,20 @@ def serve(config: Config, clock: Clock, *, role: str = "all") -> None:
         os._exit(0)
 
 
-def _serve_fleet(fleet: Fleet, sock: socket.socket | None) -> None:
-    config = fleet.station.config
+def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: str) -> None:
+    from loa114.scheduler.service.fleet import Fleet  # procrastinate: only for PostgreSQL
+
+    web_config = province.commune(commune) if commune else next(iter(province.communes.values()))
+    sock = bind(web_config.web.host, web_config.web.port) if role in ("all", "web") else None
+    base = make_engine(web_config.database.url)  # one pool for every commune of this process
+    stations = {key: Station(App.create(config, engine=base)) for key, config in province.communes.items()}
+    fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.key)
     server = uvicorn.Server(uvicorn.Config(create_web(fleet), log_level="warning")) if sock else None
     web_thread = None
     if server is not None:
         web_thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web", daemon=True)
         web_thread.start()
-    _starting(config, fleet.clock, fleet.role)
+    _starting(web_config, clock, role, communes=len(stations))
     try:
         fleet.run()
     finally:
@@ -101,14 +109,17 @@ def _serve_fleet(fleet: Fleet, sock: socket.socket | None) -> None:
             web_thread.join(timeout=5)
         if sock is not None:
             sock.close()
-        fleet.station.app.close()
-        log.info("service stopped role=%s", fleet.role)
+        for station in stations.values():
+            station.app.close()
+        base.dispose()
+        log.info("service stopped role=%s", role)
 
 
-def _starting(config: Config, clock: Clock, role: str) -> None:
+def _starting(config: Config, clock: Clock, role: str, *, communes: int = 1) -> None:
     log.info(
-        "service starting commune=%s role=%s config=%s db=%s playout=%s web=http://%s:%d now=%s",
+        "service starting commune=%s communes=%d role=%s config=%s db=%s playout=%s web=http://%s:%d now=%s",
         config.commune.name,
+        communes,
         role,
         config.source,
         config.database.url,
