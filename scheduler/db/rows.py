@@ -1,5 +1,6 @@
 """Row helpers every room shares: get-or-insert on a unique key (the row a query finds, or a new one
-inserted in a savepoint), and the conditional UPDATE whose row count says who won.
+inserted in a savepoint), many rows inserted unless their key is taken, and the conditional UPDATE whose
+row count says who won.
 
 The unique constraint, not a lock, settles two processes inserting the same key at once: the one whose
 insert fails takes the row the other inserted.
@@ -7,7 +8,7 @@ insert fails takes the row the other inserted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Select, Update
@@ -29,6 +30,20 @@ def get_or_insert(session: Session, query: Select[Any], make: Callable[[], Row])
         return row, True
     except IntegrityError:
         return session.scalars(query).one(), False
+
+
+def insert_missing(
+    session: Session, model: type[Any], values: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
+    """Insert, in one statement, the rows whose unique `keys` are not taken yet; the others are left alone
+    (`ON CONFLICT DO NOTHING`, which SQLite and PostgreSQL both speak)."""
+    if not values:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(list(values)).on_conflict_do_nothing(index_elements=list(keys)))
 
 
 def update_rows(session: Session, statement: Update) -> int:
