@@ -98,7 +98,7 @@ def plan_rows(session: Session, config: Config, start: datetime, end: datetime, 
         for key, airtime in sorted(wanted.items())
         if key not in existing
     ]  # fmt: skip
-    insert_missing(session, Broadcast, missing, ("day", "slot_id", "zone_id"))  # one statement, 3,300 communes
+    insert_missing(session, Broadcast, missing, ("day", "slot_id", "zone_id"))  # one statement
     for key, airtime in wanted.items():
         row = existing.get(key)
         if row is not None and row.airtime != airtime and row.status in UNAIRED:  # the slot's time changed
