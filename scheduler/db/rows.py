@@ -39,11 +39,11 @@ def insert_missing(
     (`ON CONFLICT DO NOTHING`, which SQLite and PostgreSQL both speak)."""
     if not values:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(list(values)).on_conflict_do_nothing(index_elements=list(keys)))
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(list(values)).on_conflict_do_nothing(index_elements=list(keys))
+    session.execute(statement)
 
 
 def update_rows(session: Session, statement: Update) -> int:
