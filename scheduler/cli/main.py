@@ -14,7 +14,7 @@ import typer
 
 from loa114.audio.errors import AudioError
 from loa114.content.errors import ContentError
-from loa114.scheduler.cli import programs, reports, service, texts
+from loa114.scheduler.cli import programs, province, reports, service, texts
 from loa114.scheduler.cli.accounts import tokens_app, users_app
 from loa114.scheduler.cli.campaign import coverage_app, reminders_app
 from loa114.scheduler.cli.options import Options
@@ -46,6 +46,7 @@ for command in (
     service.serve,
     programs.cleanup,
     reports.report,
+    province.province,
 ):
     app.command()(command)
 
