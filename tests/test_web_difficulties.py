@@ -198,6 +198,31 @@ def test_the_polices_own_text_wins_and_clearing_it_brings_the_villages_back(site
     assert docx == ["- Thôn Nà Pàn (29/11/2026): Nhiều hộ chưa có điện thoại thông minh."]
 
 
+def test_saving_the_page_without_touching_section_iv_keeps_following_the_villages(site: Site) -> None:
+    send = _sender(site)
+    send("na-pan", "2026-11-28", PHONES)
+    police = site.signed_in("police")
+    page = police.get(f"/reports?{NOVEMBER}").text
+    started = _textarea(page, "difficulties")
+    assert started == f"- Thôn Nà Pàn (28/11/2026): {PHONES}"
+    saved = police.post(
+        "/reports/notes",
+        data={
+            "csrf": csrf_of(police, "/reports"),
+            "period": "month",
+            "day": "30/11/2026",
+            "difficulties": started.replace("\n", "\r\n") + "\r\n",
+            "proposals": "Cấp thêm loa.",
+        },
+    )  # fmt: skip  (a browser sends CRLF)
+    assert saved.status_code == 303
+    send("khon-pau", "2026-11-29", SIGNAL)  # a village reports after the police saved
+    docx, _, data = _downloads(site, NOVEMBER)
+    assert (
+        docx == [started, f"- Thôn Khòn Pẩu (29/11/2026): {SIGNAL}"] and data["proposals"] == "Cấp thêm loa."
+    )
+
+
 def test_the_issued_report_files_carry_the_villages_texts(site: Site) -> None:
     send = _sender(site)
     send("khon-pau", "2026-11-24", SIGNAL)

@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa114.content.text import fold
+from loa114.content.text import clean_text, fold
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.models import VillageReportRow
 from loa114.scheduler.reports.periods import Period
@@ -70,6 +70,13 @@ def gather(config: Config, session: Session, period: Period) -> list[VillageDiff
 def village_text(gathered: Sequence[VillageDifficulty]) -> str:
     """The gathered difficulties as section IV's lines; "" when no village wrote any."""
     return "\n".join(d.line for d in gathered)
+
+
+def police_text(written: str, gathered: Sequence[VillageDifficulty]) -> str:
+    """What the police saved as section IV, "" when it is the villages' lines unchanged (the page starts the
+    text from them): section IV then keeps following the villages' later reports of the period."""
+    text = clean_text(written).strip()
+    return "" if text == village_text(gathered) else text
 
 
 def section_iv(written: str, gathered: Sequence[VillageDifficulty], *, nothing: str = NOTHING) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from loa114.content.dates import parse_date_text
 from loa114.scheduler.accounts import Role
 from loa114.scheduler.errors import InputError
-from loa114.scheduler.reports.difficulties import village_text
+from loa114.scheduler.reports.difficulties import gather, police_text, village_text
 from loa114.scheduler.reports.figures import ReportFigures, compute
 from loa114.scheduler.reports.notes import MAX_CHARS, Notes, notes_of, save_notes
 from loa114.scheduler.reports.periods import KINDS, Period, period_of
@@ -84,12 +84,15 @@ def edit_notes(
     principal: Police,
     period: Annotated[str, Form(max_length=16)],
     day: Annotated[str, Form(max_length=10)],
-    difficulties: Annotated[str, Form(max_length=MAX_CHARS)] = "",
+    # section IV may start as the villages' lines, which can be longer than what the police type themselves
+    difficulties: Annotated[str, Form(max_length=4 * MAX_CHARS)] = "",
     proposals: Annotated[str, Form(max_length=MAX_CHARS)] = "",
 ) -> Response:
     web = WebContext.of(request)
     chosen = _period(request, period, day)
-    save_notes(web.store, chosen, Notes(difficulties, proposals), web.now(), actor=principal.name)
+    with web.store.session() as session:
+        own = police_text(difficulties, gather(web.config, session, chosen))
+    save_notes(web.store, chosen, Notes(own, proposals), web.now(), actor=principal.name)
     flash(request, "Đã lưu mục IV và V; các tệp tải về từ giờ có nội dung này.")
     return RedirectResponse(f"/reports?period={chosen.kind}&day={quote(day)}", status_code=303)
 
