@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from webkit import NOW, Site, csrf_of, make_site
 
+from loa114.scheduler.cli import main
 from loa114.scheduler.db.models import VillageReportRow
 from loa114.scheduler.reports.issuing import write_report
 from loa114.scheduler.reports.periods import period_of
@@ -177,7 +178,18 @@ def test_section_iv_gathers_the_villages_texts_of_the_period(site: Site) -> None
     )
 
 
-def test_the_polices_own_text_wins_and_clearing_it_brings_the_villages_back(site: Site) -> None:
+def _cli_section_iv(site: Site, tmp_path: Path) -> list[str]:
+    """Section IV of `loa report` (the command line reads the same notes as the web)."""
+    out = tmp_path / "cli.docx"
+    code = main(["--config", str(site.app.config.source), "--now", "2026-11-30T09:00+07:00", "report",
+                 "--period", "month", "--date", "30/11/2026", "--format", "docx", "-o", str(out)])  # fmt: skip
+    assert code == 0
+    return _section_iv_docx(out.read_bytes())
+
+
+def test_the_polices_own_text_wins_and_clearing_it_brings_the_villages_back(
+    site: Site, tmp_path: Path
+) -> None:
     send = _sender(site)
     send("na-pan", "2026-11-29", PHONES)
     police = site.signed_in("police")
@@ -187,7 +199,12 @@ def test_the_polices_own_text_wins_and_clearing_it_brings_the_villages_back(site
     })  # fmt: skip
     assert saved.status_code == 303
     docx, xlsx, data = _downloads(site, NOVEMBER)
-    assert docx == [own] and xlsx == own and data["difficulties"] == own
+    assert (
+        docx == [own]
+        and xlsx == own
+        and data["difficulties"] == own
+        and _cli_section_iv(site, tmp_path) == [own]
+    )
     assert [d["text"] for d in data["village_difficulties"]] == [PHONES]  # still listed for other systems
     page = police.get(f"/reports?{NOVEMBER}").text
     assert _textarea(page, "difficulties") == own and "Mục IV đang lấy từ" not in page
@@ -196,6 +213,7 @@ def test_the_polices_own_text_wins_and_clearing_it_brings_the_villages_back(site
     })  # fmt: skip
     docx, _, _ = _downloads(site, NOVEMBER)
     assert docx == ["- Thôn Nà Pàn (29/11/2026): Nhiều hộ chưa có điện thoại thông minh."]
+    assert _cli_section_iv(site, tmp_path) == docx
 
 
 def test_saving_the_page_without_touching_section_iv_keeps_following_the_villages(site: Site) -> None:
@@ -232,3 +250,15 @@ def test_the_issued_report_files_carry_the_villages_texts(site: Site) -> None:
     assert _section_iv_docx(docx.read_bytes()) == [line]
     assert load_workbook(xlsx)["IV-V"]["A2"].value == line
     assert json.loads(payload.read_text(encoding="utf-8"))["difficulties"] == line
+
+
+def test_at_most_three_latest_texts_per_village(site: Site) -> None:
+    send = _sender(site)
+    for day in (25, 26, 27, 28):
+        send("na-pan", f"2026-11-{day}", f"Ý kiến ngày {day}.")
+    _, _, data = _downloads(site, NOVEMBER)
+    assert [d["text"] for d in data["village_difficulties"]] == [
+        "Ý kiến ngày 28.",
+        "Ý kiến ngày 27.",
+        "Ý kiến ngày 26.",
+    ]
