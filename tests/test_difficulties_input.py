@@ -137,6 +137,8 @@ def test_the_blank_form_has_the_column_and_reads_back(tmp_path: Path) -> None:
         "lessThanOrEqual",
         str(MAX_DIFFICULTIES),
     )
+    assert rule.error == "Viết ngắn gọn, tối đa 2.000 ký tự."
+    assert sheet[f"{column}1"].comment.text.startswith("Khó khăn, vướng mắc của thôn khi triển khai")
     assert any("Khó khăn, vướng mắc" in str(row[0].value) for row in book["Hướng dẫn"].iter_rows())
     sheet["A2"], sheet["C2"], sheet["D2"], sheet[f"{column}2"] = datetime(2026, 12, 3), 40, 90, TEXT
     book.save(path)

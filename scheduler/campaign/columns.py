@@ -40,6 +40,9 @@ class VillageReport:
     row: int = 0  # spreadsheet row number (header = row 1); 0 when not from a file
 
 
+MAX_DIFFICULTIES = 2000  # characters of "khó khăn, vướng mắc" per report; more is refused, never cut
+MAX_DIFFICULTIES_SHOWN = f"{MAX_DIFFICULTIES:,}".replace(",", ".")  # "2.000", as a Vietnamese reads it
+
 # field -> accepted headers, Vietnamese first (the blank form uses the first one). "village" holds a
 # village id or name and becomes `VillageReport.village_id`.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -93,7 +96,7 @@ NOTES: dict[str, str] = {
     "unsafe_households": "Mỗi hộ một dòng (Alt+Enter) hoặc cách nhau bằng dấu ';': tên chủ hộ hoặc số nhà, "
     "dấu ':', rồi điều còn thiếu. Ví dụ: Hộ số 12: thiếu bình chữa cháy. Không ghi số điện thoại, số CCCD.",
     "difficulties": "Khó khăn, vướng mắc của thôn khi triển khai (đưa vào mục IV của báo cáo gửi cấp trên). "
-    "Có thể để trống. Tối đa 2.000 ký tự.",
+    f"Có thể để trống. Tối đa {MAX_DIFFICULTIES_SHOWN} ký tự.",
 }
 
 
@@ -109,7 +112,6 @@ class CellError(ValueError):
 MAX_COUNT = (
     1_000_000_000  # no village count comes near; a bigger one is a slip (and would overflow the database)
 )
-MAX_DIFFICULTIES = 2000  # characters of "khó khăn, vướng mắc" per report; more is refused, never cut
 _THOUSANDS = re.compile(r"[+]?\d{1,3}(?:\.\d{3})+")
 # nine or more digits in a row (spaces and dots allowed): a phone or ID-card number, not a house label
 _ID_LIKE = re.compile(r"\d(?:[\s.]?\d){8,}")
@@ -208,8 +210,9 @@ def parse_difficulties(value: Any) -> str:
         return ""
     text = clean_text(str(value)).strip()
     if len(text) > MAX_DIFFICULTIES:
-        length, limit = (f"{n:,}".replace(",", ".") for n in (len(text), MAX_DIFFICULTIES))
-        raise CellError(value, f"dài {length} ký tự, quá giới hạn {limit} ký tự: viết ngắn gọn lại")
+        length = f"{len(text):,}".replace(",", ".")
+        message = f"dài {length} ký tự, quá giới hạn {MAX_DIFFICULTIES_SHOWN} ký tự: viết ngắn gọn lại"
+        raise CellError(value, message)
     return text
 
 

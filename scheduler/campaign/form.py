@@ -21,7 +21,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from loa114.scheduler.campaign.columns import COLUMNS, COUNT_FIELDS, MAX_DIFFICULTIES, NOTES
+from loa114.scheduler.campaign.columns import (
+    COLUMNS,
+    COUNT_FIELDS,
+    MAX_DIFFICULTIES,
+    MAX_DIFFICULTIES_SHOWN,
+    NOTES,
+)
 from loa114.scheduler.config import Village
 from loa114.scheduler.files import write_atomic
 
@@ -98,7 +104,7 @@ def _report_sheet(sheet: Worksheet, villages: Sequence[Village], last_row: int) 
         notes,
         "difficulties",
         "Quá dài",
-        f"Viết ngắn gọn, tối đa {MAX_DIFFICULTIES:,} ký tự.".replace(",", "."),
+        f"Viết ngắn gọn, tối đa {MAX_DIFFICULTIES_SHOWN} ký tự.",
     )
     notes.add(f"{notes_col}2:{notes_col}{last_row}")
     sheet.add_data_validation(notes)
