@@ -20,7 +20,7 @@ HEADERS = [headers[0] for headers in COLUMNS.values()]
 
 
 def letter(field: str) -> str:
-    return "ABCDEFGHIJ"[list(COLUMNS).index(field)]
+    return "ABCDEFGHIJK"[list(COLUMNS).index(field)]
 
 
 def form(tmp_path: Path) -> Path:

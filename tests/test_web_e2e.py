@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from webkit import HCM, PASSWORD, Site, make_site
 
-from loa114.scheduler.db.models import Broadcast
+from loa114.scheduler.db.models import Broadcast, VillageReportRow
 from tests.browser import save_screenshot
 from tests.fuzz import assert_no_server_errors
 
@@ -161,13 +161,21 @@ def test_office_edits_a_script_hears_it_and_the_police_approve_it_for_air(
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}])
-def test_village_head_sends_figures_from_a_phone_and_coverage_changes(page: Page, base: str) -> None:
+def test_village_head_sends_figures_from_a_phone_and_coverage_changes(
+    page: Page, base: str, site: Site
+) -> None:
     sign_in(page, base, "village-head", "/report")
     page.get_by_label("Số hộ đã cài").fill("80")
     page.get_by_label("Số người đã cài").fill("150")
     save_screenshot(page, "bao-cao-thon", full_page=False)
+    page.get_by_label("Khó khăn, vướng mắc").fill(
+        "Nhiều hộ chưa có điện thoại thông minh.\nĐường vào bản xa."
+    )
     page.get_by_role("button", name="Gửi báo cáo").click()
     expect(page.get_by_role("status")).to_be_visible()
+    with site.app.store.session() as session:
+        stored = session.scalars(select(VillageReportRow.difficulties)).one()
+    assert stored == "Nhiều hộ chưa có điện thoại thông minh.\nĐường vào bản xa."
     page.goto(base + "/coverage")
     expect(page.locator("tr", has_text="Nà Pàn")).to_contain_text("80")
     expect(page.locator("main")).not_to_contain_text("Khòn Pẩu")  # another village's figures stay hidden

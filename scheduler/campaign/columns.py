@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from loa114.content.dates import parse_date_text
+from loa114.content.text import clean_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,12 @@ class VillageReport:
     with_second_exit: int | None = None
     unsafe_electrics: int | None = None
     unsafe_households: tuple[UnsafeHousehold, ...] = ()
+    difficulties: str = ""  # "khó khăn, vướng mắc" in the head's words, cleaned; "" when none
     row: int = 0  # spreadsheet row number (header = row 1); 0 when not from a file
 
+
+MAX_DIFFICULTIES = 2000  # characters of "khó khăn, vướng mắc" per report; more is refused, never cut
+MAX_DIFFICULTIES_SHOWN = f"{MAX_DIFFICULTIES:,}".replace(",", ".")  # "2.000", as a Vietnamese reads it
 
 # field -> accepted headers, Vietnamese first (the blank form uses the first one). "village" holds a
 # village id or name and becomes `VillageReport.village_id`.
@@ -55,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "unsafe_electrics": ("Số hộ điện không an toàn", "unsafe_electrics"),
     "unsafe_households": ("Hộ chưa bảo đảm an toàn PCCC", "unsafe_households"),
+    "difficulties": ("Khó khăn, vướng mắc", "difficulties", "kho_khan", "Khó khăn"),
 }
 REQUIRED = ("day", "village", "households_installed", "installs")
 COUNT_FIELDS = (
@@ -89,6 +95,8 @@ NOTES: dict[str, str] = {
     "unsafe_electrics": "Số hộ có hệ thống điện không bảo đảm an toàn. Có thể để trống.",
     "unsafe_households": "Mỗi hộ một dòng (Alt+Enter) hoặc cách nhau bằng dấu ';': tên chủ hộ hoặc số nhà, "
     "dấu ':', rồi điều còn thiếu. Ví dụ: Hộ số 12: thiếu bình chữa cháy. Không ghi số điện thoại, số CCCD.",
+    "difficulties": "Khó khăn, vướng mắc của thôn khi triển khai (đưa vào mục IV của báo cáo gửi cấp trên). "
+    f"Có thể để trống. Tối đa {MAX_DIFFICULTIES_SHOWN} ký tự.",
 }
 
 
@@ -193,6 +201,19 @@ def parse_unsafe(value: Any) -> tuple[UnsafeHousehold, ...]:
             )
         households.append(UnsafeHousehold(label, missing))
     return tuple(households)
+
+
+def parse_difficulties(value: Any) -> str:
+    """Free text, cleaned as pasted text is (control characters out, NFC, line breaks kept) and trimmed;
+    blank → ""; longer than MAX_DIFFICULTIES characters is an error (a report never loses words silently)."""
+    if value is None:
+        return ""
+    text = clean_text(str(value)).strip()
+    if len(text) > MAX_DIFFICULTIES:
+        length = f"{len(text):,}".replace(",", ".")
+        message = f"dài {length} ký tự, quá giới hạn {MAX_DIFFICULTIES_SHOWN} ký tự: viết ngắn gọn lại"
+        raise CellError(value, message)
+    return text
 
 
 def _show(value: Any) -> str:

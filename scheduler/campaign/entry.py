@@ -16,7 +16,7 @@ from loa114.scheduler.campaign.columns import COLUMNS, REQUIRED, VillageReport
 from loa114.scheduler.campaign.rowcheck import Columns, RowChecker
 from loa114.scheduler.config import Village
 
-FIELDS = tuple(COLUMNS)  # day, village, the counts, unsafe_households: a file's full width
+FIELDS = tuple(COLUMNS)  # day, village, the counts, unsafe_households, difficulties: a file's full width
 HEADERS = {name: COLUMNS[name][0] for name in FIELDS}  # the Vietnamese header a file would carry
 _BY_HEADER = {header: name for name, header in HEADERS.items()}
 MISSING = "thiếu số liệu (bắt buộc)"  # the importer's word for a blank required cell

@@ -21,7 +21,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from loa114.scheduler.campaign.columns import COLUMNS, COUNT_FIELDS, NOTES
+from loa114.scheduler.campaign.columns import (
+    COLUMNS,
+    COUNT_FIELDS,
+    MAX_DIFFICULTIES,
+    MAX_DIFFICULTIES_SHOWN,
+    NOTES,
+)
 from loa114.scheduler.config import Village
 from loa114.scheduler.files import write_atomic
 
@@ -32,7 +38,7 @@ GUIDE_SHEET = "Hướng dẫn"
 VILLAGES_SHEET = "Danh sách thôn"
 FIELDS = tuple(COLUMNS)
 SPARE_ROWS = 200  # formatted, validated rows below the villages, for reports of further dates
-_WIDTHS = {"day": 13, "village": 20, "unsafe_households": 60}
+_WIDTHS = {"day": 13, "village": 20, "unsafe_households": 60, "difficulties": 50}
 _HEADER_FILL = PatternFill("solid", start_color="FFF2CC")
 
 
@@ -71,9 +77,11 @@ def _report_sheet(sheet: Worksheet, villages: Sequence[Village], last_row: int) 
     sheet.freeze_panes = "A2"
 
     day_col, village_col, unsafe_col = _column("day"), _column("village"), _column("unsafe_households")
+    notes_col = _column("difficulties")
     for row in range(2, last_row + 1):
         sheet[f"{day_col}{row}"].number_format = "DD/MM/YYYY"
         sheet[f"{unsafe_col}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        sheet[f"{notes_col}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     for row, village in enumerate(villages, 2):
         sheet[f"{village_col}{row}"] = village.name
 
@@ -89,6 +97,17 @@ def _report_sheet(sheet: Worksheet, villages: Sequence[Village], last_row: int) 
     names.add(f"{village_col}2:{village_col}{last_row}")
     sheet.add_data_validation(dates)
     sheet.add_data_validation(names)
+    notes = DataValidation(
+        type="textLength", operator="lessThanOrEqual", formula1=str(MAX_DIFFICULTIES), allow_blank=True
+    )
+    _explain(
+        notes,
+        "difficulties",
+        "Quá dài",
+        f"Viết ngắn gọn, tối đa {MAX_DIFFICULTIES_SHOWN} ký tự.",
+    )
+    notes.add(f"{notes_col}2:{notes_col}{last_row}")
+    sheet.add_data_validation(notes)
     for field in COUNT_FIELDS:
         whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         _explain(whole, field, "Phải là số nguyên", "Nhập số nguyên từ 0 trở lên, không ghi chữ.")
@@ -149,7 +168,10 @@ def _guide_sheet(sheet: Worksheet, today: date) -> None:
          "rồi điều còn thiếu.", False),
         ("    Ví dụ: Nhà ông Hoàng Văn A: thiếu bình chữa cháy; Hộ số 12: chưa có lối thoát nạn thứ hai", False),
         ("    Chỉ ghi tên chủ hộ hoặc số nhà; không ghi số điện thoại, số CCCD hay thông tin cá nhân khác.", False),
-        ("9. Không đổi tên, không xóa các cột và dòng tiêu đề. Lưu tệp dạng .xlsx "
+        ("9. Cột “Khó khăn, vướng mắc” (không bắt buộc): khó khăn của thôn khi vận động cài ứng dụng, "
+         "ví dụ: Nhiều hộ chưa có điện thoại thông minh. Nội dung này được tổng hợp vào mục IV "
+         "của báo cáo Công an xã gửi cấp trên.", False),
+        ("10. Không đổi tên, không xóa các cột và dòng tiêu đề. Lưu tệp dạng .xlsx "
          "(hoặc CSV UTF-8) và gửi Công an xã.", False),
     ]  # fmt: skip
     for row, (text, bold) in enumerate(lines, 1):

@@ -22,6 +22,7 @@ from loa114.scheduler.campaign.columns import (
     VillageReport,
     parse_count,
     parse_day,
+    parse_difficulties,
     parse_unsafe,
 )
 from loa114.scheduler.campaign.village_names import cell_text, match_village, village_index
@@ -84,6 +85,7 @@ class RowChecker:
         i_day, i_village = index["day"], index["village"]
         i_installed, i_installs = index["households_installed"], index["installs"]
         i_unsafe = index.get("unsafe_households", -1)
+        i_notes = index.get("difficulties", -1)
         width, numbers, optional_columns = self.width, self.numbers, self.optional
         day_cache, village_cache, seen = self.day_cache, self.village_cache, self._seen
         errors, reports = self.errors, self.reports
@@ -111,6 +113,7 @@ class RowChecker:
                 self._optional(row, cells, households) if optional_columns else (NO_OPTIONAL, False)
             )
             unsafe = self._unsafe(row, cells[i_unsafe]) if i_unsafe >= 0 and cells[i_unsafe] else ()
+            notes = self._difficulties(row, cells[i_notes]) if i_notes >= 0 and cells[i_notes] else ""
             if village is None:
                 continue
             smartphones = optional[SMARTPHONES]
@@ -130,7 +133,9 @@ class RowChecker:
             if first != row:
                 self._duplicate(row, village, day, first)
             elif not errors:  # once a file has errors, nothing of it is imported: build no more reports
-                reports.append(_new_report((village.id, day, installed, installs, optional, unsafe, row)))
+                reports.append(
+                    _new_report((village.id, day, installed, installs, optional, unsafe, notes, row))
+                )
 
     def _day_of(self, row: int, cells: Sequence[Any]) -> date | None | object:
         """The row's date; None when it is wrong (the error recorded); _MISS for a row with no data."""
@@ -176,6 +181,13 @@ class RowChecker:
         except CellError as exc:
             self.errors.append(Problem(row, self.columns.header["unsafe_households"], exc.message))
             return ()
+
+    def _difficulties(self, row: int, raw: Any) -> str:
+        try:
+            return parse_difficulties(raw)
+        except CellError as exc:
+            self.errors.append(Problem(row, self.columns.header["difficulties"], exc.message))
+            return ""
 
     def _duplicate(self, row: int, village: Village, day: date, first: int) -> None:
         message = f"trùng với dòng {first}: thôn {village.name}, ngày {day:%d/%m/%Y} đã có số liệu"
@@ -247,7 +259,7 @@ class RowChecker:
         return found
 
 
-# VillageReport(...) is frozen, so its __init__ sets each of its 11 fields through object.__setattr__;
+# VillageReport(...) is frozen, so its __init__ sets each of its 12 fields through object.__setattr__;
 # at a million rows that alone costs more than reading the CSV. Setting the slots directly builds the
 # same object (there is no __post_init__) in a third of the time. A new field breaks the unpacking below
 # at import, and the importer tests compare what is read with reports built by the constructor.
@@ -264,6 +276,7 @@ if hasattr(VillageReport, "__post_init__"):
     _set_second_exit,
     _set_electrics,
     _set_unsafe,
+    _set_difficulties,
     _set_row,
 ) = (getattr(VillageReport, f.name).__set__ for f in dataclasses.fields(VillageReport))
 if OPTIONAL_COUNTS != (
@@ -278,7 +291,7 @@ if OPTIONAL_COUNTS != (
 
 def _new_report(fields: tuple[Any, ...]) -> VillageReport:
     """A report from its field values in declaration order, as the hot loop collects them."""
-    village_id, day, installed, installs, optional, unsafe, row = fields
+    village_id, day, installed, installs, optional, unsafe, difficulties, row = fields
     smartphones, visited, extinguisher, second_exit, electrics = optional
     report = object.__new__(VillageReport)
     _set_village(report, village_id)
@@ -291,5 +304,6 @@ def _new_report(fields: tuple[Any, ...]) -> VillageReport:
     _set_second_exit(report, second_exit)
     _set_electrics(report, electrics)
     _set_unsafe(report, unsafe)
+    _set_difficulties(report, difficulties)
     _set_row(report, row)
     return report

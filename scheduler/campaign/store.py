@@ -28,7 +28,7 @@ from loa114.scheduler.db.engine import Database
 from loa114.scheduler.db.models import Event, VillageReportRow
 
 COUNTS = COUNT_FIELDS
-FIELDS = (*COUNTS, "unsafe_households")
+FIELDS = (*COUNTS, "unsafe_households", "difficulties")
 TABLE = cast(Table, VillageReportRow.__table__)  # a mapped class's table; typed as its base FromClause
 BATCH = 50_000
 
@@ -43,7 +43,7 @@ class StoreResult:
 def _figures(report: VillageReport) -> tuple[Any, ...]:
     """The stored values of a report, comparable with what `_existing` reads back."""
     unsafe = tuple((u.label, u.missing) for u in report.unsafe_households)
-    return (*(getattr(report, f) for f in COUNTS), unsafe)
+    return (*(getattr(report, f) for f in COUNTS), unsafe, report.difficulties)
 
 
 def _existing(
@@ -60,8 +60,8 @@ def _existing(
         query = query.where(TABLE.c.village_id.in_(villages))
     found = {}
     for row in session.execute(query):
-        unsafe = tuple((u.get("label", ""), u.get("missing", "")) for u in row[-1] or ())
-        found[(row[1], row[2])] = (row[0], (*row[3:-1], unsafe))
+        unsafe = tuple((u.get("label", ""), u.get("missing", "")) for u in row[-2] or ())
+        found[(row[1], row[2])] = (row[0], (*row[3:-2], unsafe, row[-1] or ""))
     return found
 
 
@@ -82,7 +82,9 @@ def store_reports(
             unchanged += 1
         else:
             changed.append((found[0], figures))
-            replaced.append((report, dict(zip(FIELDS, found[1][:-1], strict=False))))
+            before = dict(zip(FIELDS, found[1], strict=True))
+            del before["unsafe_households"]  # the audit compares counts and the difficulties text
+            replaced.append((report, before))
     writer = _Writer(session, source, now)
     new.sort(key=lambda pair: (pair[0].village_id, pair[0].day))  # in index order: a third faster on SQLite
     writer.insert(new)
@@ -110,13 +112,13 @@ class _Writer:
         return column_type.bind_processor(self.dialect) or (lambda value: value)
 
     def _values(self, figures: tuple[Any, ...]) -> list[Any]:
-        unsafe = figures[-1]
+        unsafe = figures[-2]
         stored = (
             self._json([{"label": label, "missing": missing} for label, missing in unsafe])
             if unsafe
             else self._empty
         )
-        return [*figures[:-1], stored]
+        return [*figures[:-2], stored, figures[-1]]
 
     def _day_value(self, day: date) -> Any:
         value = self._days.get(day)
@@ -214,7 +216,13 @@ def latest_report(session: Session, village_id: str, day: date) -> VillageReport
         UnsafeHousehold(u.get("label", ""), u.get("missing", "")) for u in row.unsafe_households or ()
     )
     counts = {name: getattr(row, name) for name in COUNTS}
-    return VillageReport(village_id=row.village_id, day=row.day, unsafe_households=unsafe, **counts)
+    return VillageReport(
+        village_id=row.village_id,
+        day=row.day,
+        unsafe_households=unsafe,
+        difficulties=row.difficulties or "",
+        **counts,
+    )
 
 
 class DatabaseCoverage:

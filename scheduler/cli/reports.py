@@ -32,6 +32,7 @@ def report(
     from loa114.scheduler.files import write_atomic
     from loa114.scheduler.reports.figures import compute
     from loa114.scheduler.reports.heading import heading_of
+    from loa114.scheduler.reports.notes import notes_of
     from loa114.scheduler.reports.periods import period_of
     from loa114.scheduler.store import Store
 
@@ -42,19 +43,23 @@ def report(
     opts = options(ctx)
     config, now = opts.config(), opts.clock().now()
     chosen = period_of(period, parse_date(day, "--date", now.astimezone(config.tz).date()), config)
-    figures = compute(config, Store.open(opts.database(), EventLog()), chosen, now)
+    store = Store.open(opts.database(), EventLog())
+    # sections IV and V as the police wrote them on the web (IV: else the villages' own words)
+    figures, notes = compute(config, store, chosen, now), notes_of(store, chosen)
     if fmt == "json":
         from loa114.scheduler.reports.writers import to_json
 
-        data = json.dumps(to_json(figures), ensure_ascii=False, indent=2).encode("utf-8")
+        data = json.dumps(
+            to_json(figures, notes.difficulties, notes.proposals), ensure_ascii=False, indent=2
+        ).encode("utf-8")
     elif fmt == "xlsx":
         from loa114.scheduler.reports.xlsx import to_xlsx
 
-        data = to_xlsx(figures)
+        data = to_xlsx(figures, notes.difficulties, notes.proposals)
     else:
         from loa114.scheduler.reports.docx import to_docx
 
-        data = to_docx(figures, heading_of(config))
+        data = to_docx(figures, heading_of(config), notes.difficulties, notes.proposals)
     try:
         write_atomic(output, data)
     except OSError as exc:

@@ -157,6 +157,8 @@ class VillageReportRow(Base):
     with_second_exit: Mapped[int | None] = mapped_column(Integer)
     unsafe_electrics: Mapped[int | None] = mapped_column(Integer)
     unsafe_households: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # "khó khăn, vướng mắc" as the head wrote it (cleaned, at most columns.MAX_DIFFICULTIES); "" for none
+    difficulties: Mapped[str] = mapped_column(Text, default="", server_default="")
     source: Mapped[str | None] = mapped_column(String(300))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 
+from loa114.scheduler.reports.difficulties import section_iv
 from loa114.scheduler.reports.figures import ReportFigures
 from loa114.scheduler.reports.wording import SECTIONS, percent, village_status
 
@@ -41,7 +42,7 @@ def to_docx(figures: ReportFigures, heading: Heading, difficulties: str = "", pr
     _propaganda(document, figures)
     _installation(document, figures)
     _safety(document, figures)
-    _text_section(document, SECTIONS["difficulties"], difficulties)
+    _text_section(document, SECTIONS["difficulties"], section_iv(difficulties, figures.difficulties))
     _text_section(document, SECTIONS["proposals"], proposals)
     _closing(document, heading)
     out = io.BytesIO()

@@ -2,7 +2,7 @@
 
 Sources: the broadcast rows and their items (what aired, how, and why not), the outbox (reminders and
 escalations actually sent), the stored village reports (installation and fire-safety figures as of the
-period's last day). A period with no data gives the same shape with zeros and `has_data` False.
+period's last day; the difficulties the villages wrote within the period, `difficulties.gather`). A period with no data gives the same shape with zeros and `has_data` False.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from loa114.scheduler.campaign.store import latest_as_of
 from loa114.scheduler.config import Config
 from loa114.scheduler.db.models import Broadcast, BroadcastItem, Delivery, Notice, Status, VillageReportRow
 from loa114.scheduler.programs.outcomes import sentence
+from loa114.scheduler.reports.difficulties import VillageDifficulty, gather
 from loa114.scheduler.reports.periods import Period
 from loa114.scheduler.store import Store
 
@@ -85,6 +86,7 @@ class ReportFigures:
     totals: CoverageInfo
     trajectory: list[tuple[date, float, float]]  # (day, commune household rate, expected rate)
     safety: list[Safety]
+    difficulties: list[VillageDifficulty]  # what the villages wrote within the period, for section IV
 
     @property
     def has_data(self) -> bool:
@@ -99,6 +101,7 @@ def compute(config: Config, store: Store, period: Period, now: datetime) -> Repo
         villages = [evaluate(v, latest.get(v.id), config.campaign, period.last) for v in config.villages]
         safety = _safety(config, session, period.last)
         trajectory = _trajectory(config, session, period)
+        difficulties = gather(config, session, period)
     return ReportFigures(
         commune=config.commune.name,
         province=config.commune.province,
@@ -110,6 +113,7 @@ def compute(config: Config, store: Store, period: Period, now: datetime) -> Repo
         totals=commune_totals(villages, config.campaign, period.last),
         trajectory=trajectory,
         safety=safety,
+        difficulties=difficulties,
     )
 
 

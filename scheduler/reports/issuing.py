@@ -99,7 +99,7 @@ def write_report(config: Config, store: Store, period: Period, now: datetime) ->
     """DOCX, XLSX and JSON of `period` into `reports.dir` (atomically); their paths, DOCX first."""
     figures, notes = compute(config, store, period, now), notes_of(store, period)
     stem = config.reports.dir / f"bao-cao-{period.kind}-{period.first.isoformat()}"
-    payload = {**to_json(figures), "difficulties": notes.difficulties, "proposals": notes.proposals}
+    payload = to_json(figures, notes.difficulties, notes.proposals)
     outputs = {
         ".docx": to_docx(figures, heading_of(config), notes.difficulties, notes.proposals),
         ".xlsx": to_xlsx(figures, notes.difficulties, notes.proposals),

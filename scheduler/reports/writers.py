@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from loa114.scheduler.reports.difficulties import section_iv
 from loa114.scheduler.reports.figures import ReportFigures
 from loa114.scheduler.reports.wording import village_status
 
 
-def to_json(figures: ReportFigures) -> dict[str, Any]:
+def to_json(figures: ReportFigures, difficulties: str = "", proposals: str = "") -> dict[str, Any]:
+    """Sections IV and V as the DOCX has them, except that a section with nothing in it is "" here.
+    `village_difficulties` lists what the villages wrote, whether or not the police kept it."""
     p, totals = figures.propaganda, figures.totals
     return {
         "commune": figures.commune,
@@ -66,4 +69,15 @@ def to_json(figures: ReportFigures) -> dict[str, Any]:
             ],  # fmt: skip
         },
         "safety": [asdict(s) for s in figures.safety],
+        "village_difficulties": [
+            {
+                "village": d.village_id,
+                "village_name": d.village_name,
+                "date": d.day.isoformat(),
+                "text": d.text,
+            }
+            for d in figures.difficulties
+        ],
+        "difficulties": section_iv(difficulties, figures.difficulties, nothing=""),
+        "proposals": proposals.strip(),
     }

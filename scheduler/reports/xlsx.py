@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from loa114.scheduler.reports.difficulties import section_iv
 from loa114.scheduler.reports.figures import ReportFigures
 from loa114.scheduler.reports.wording import SECTIONS, village_status
 
@@ -27,8 +28,10 @@ def to_xlsx(figures: ReportFigures, difficulties: str = "", proposals: str = "")
     _installation(book.create_sheet("II. Cài đặt"), figures)
     _safety(book.create_sheet("III. An toàn PCCC"), figures)
     notes = book.create_sheet("IV-V")
-    _rows(notes, [[SECTIONS["difficulties"]], [difficulties or "Không có."], [],
+    _rows(notes, [[SECTIONS["difficulties"]], [section_iv(difficulties, figures.difficulties)], [],
                   [SECTIONS["proposals"]], [proposals or "Không có."]])  # fmt: skip
+    notes["A2"].alignment = Alignment(wrap_text=True, vertical="top")  # one village per line
+    notes.column_dimensions["A"].width = 100
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from loa114.content.context import VillageCoverage
 from loa114.scheduler.accounts import Principal, Role
+from loa114.scheduler.campaign.columns import MAX_DIFFICULTIES
 from loa114.scheduler.campaign.entry import check_entry
 from loa114.scheduler.campaign.importing import Origin
 from loa114.scheduler.campaign.listing import notices_on
@@ -86,6 +87,12 @@ class ReportIn(BaseModel):
         max_length=5000,
         description="Mỗi hộ một dòng hoặc cách nhau bằng ';': 'Hộ số 12: thiếu bình chữa cháy'.",
     )
+    difficulties: str | None = Field(
+        None,
+        max_length=4
+        * MAX_DIFFICULTIES,  # a bound on the request; the limit itself is checked with the file rules
+        description=f"Khó khăn, vướng mắc của thôn (mục IV của báo cáo gửi cấp trên); tối đa {MAX_DIFFICULTIES} ký tự.",
+    )
 
 
 class FieldProblem(BaseModel):
@@ -101,6 +108,7 @@ class ReportOut(BaseModel):
     village: str
     date: date
     result: Literal["inserted", "replaced", "unchanged"]
+    difficulties: str = Field(description="Khó khăn, vướng mắc như đã lưu (đã làm sạch); rỗng: không có.")
     warnings: list[FieldProblem]
     coverage: VillageOut
 
@@ -202,6 +210,7 @@ def submit_report(
         village=village.id,
         date=entry.report.day,
         result=result,
+        difficulties=entry.report.difficulties,
         warnings=[FieldProblem(field=k, message=m) for k, m in entry.warnings.items()],
         coverage=_village_out(state),
     )

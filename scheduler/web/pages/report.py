@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from loa114.scheduler.accounts import Principal, Role
-from loa114.scheduler.campaign.columns import COLUMNS, NOTES, VillageReport
+from loa114.scheduler.campaign.columns import COLUMNS, MAX_DIFFICULTIES, NOTES, VillageReport
 from loa114.scheduler.campaign.entry import check_entry
 from loa114.scheduler.campaign.figures import Figures
 from loa114.scheduler.campaign.importing import Origin
@@ -66,6 +66,8 @@ class ReportFields(BaseModel):
     with_second_exit: str = Field("", max_length=40)
     unsafe_electrics: str = Field("", max_length=40)
     unsafe_households: str = Field("", max_length=5000)
+    # a generous bound on the request; the 2,000-character limit is the importer's, with its message
+    difficulties: str = Field("", max_length=4 * MAX_DIFFICULTIES)
 
 
 def _values_of(report: VillageReport | None, day_text: str) -> dict[str, str]:
@@ -78,6 +80,7 @@ def _values_of(report: VillageReport | None, day_text: str) -> dict[str, str]:
     values["unsafe_households"] = "\n".join(
         f"{u.label}: {u.missing}" if u.missing else u.label for u in unsafe
     )
+    values["difficulties"] = report.difficulties if report else ""
     return values
 
 
@@ -110,6 +113,7 @@ def _form(
         coverage=coverage,
         percent=percent,
         today=day,
+        max_difficulties=MAX_DIFFICULTIES,
     )
 
 

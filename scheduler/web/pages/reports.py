@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from loa114.content.dates import parse_date_text
 from loa114.scheduler.accounts import Role
 from loa114.scheduler.errors import InputError
+from loa114.scheduler.reports.difficulties import gather, police_text, village_text
 from loa114.scheduler.reports.figures import ReportFigures, compute
 from loa114.scheduler.reports.notes import MAX_CHARS, Notes, notes_of, save_notes
 from loa114.scheduler.reports.periods import KINDS, Period, period_of
@@ -64,10 +65,14 @@ def reports(
 ) -> HTMLResponse:
     web = WebContext.of(request)
     chosen = _period(request, period, day)
-    figures = _figures(request, chosen)
+    figures, notes = _figures(request, chosen), notes_of(web.store, chosen)
+    # section IV starts from what the villages wrote until the police write their own
+    written = bool(notes.difficulties.strip())
+    difficulties = notes.difficulties if written else village_text(figures.difficulties)
     return render(
         request, "reports.html", principal, figures=figures, chosen=chosen, names=NAMES, sections=SECTIONS,
-        notes=notes_of(web.store, chosen), percent=percent, village_status=village_status, max_chars=MAX_CHARS,
+        notes=notes, percent=percent, village_status=village_status, max_chars=MAX_CHARS,
+        difficulties=difficulties, from_villages=not written and bool(figures.difficulties),
         day=chosen.last.isoformat() if chosen.kind != "week" else (day or chosen.first.isoformat()),
         issued=issued_files(request),
     )  # fmt: skip
@@ -79,12 +84,15 @@ def edit_notes(
     principal: Police,
     period: Annotated[str, Form(max_length=16)],
     day: Annotated[str, Form(max_length=10)],
-    difficulties: Annotated[str, Form(max_length=MAX_CHARS)] = "",
+    # section IV may start as the villages' lines, which can be longer than what the police type themselves
+    difficulties: Annotated[str, Form(max_length=4 * MAX_CHARS)] = "",
     proposals: Annotated[str, Form(max_length=MAX_CHARS)] = "",
 ) -> Response:
     web = WebContext.of(request)
     chosen = _period(request, period, day)
-    save_notes(web.store, chosen, Notes(difficulties, proposals), web.now(), actor=principal.name)
+    with web.store.session() as session:
+        own = police_text(difficulties, gather(web.config, session, chosen))
+    save_notes(web.store, chosen, Notes(own, proposals), web.now(), actor=principal.name)
     flash(request, "Đã lưu mục IV và V; các tệp tải về từ giờ có nội dung này.")
     return RedirectResponse(f"/reports?period={chosen.kind}&day={quote(day)}", status_code=303)
 
@@ -119,8 +127,7 @@ def _render(fmt: str, figures: ReportFigures, notes: Notes, web: WebContext) -> 
     if fmt == "json":
         from loa114.scheduler.reports.writers import to_json
 
-        data: dict[str, Any] = to_json(figures)
-        data["difficulties"], data["proposals"] = notes.difficulties, notes.proposals
+        data: dict[str, Any] = to_json(figures, notes.difficulties, notes.proposals)
         return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     if fmt == "xlsx":
         from loa114.scheduler.reports.xlsx import to_xlsx
