@@ -101,3 +101,64 @@ def test_province_file_mistakes_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_province(file)
     assert raised.value.line == 6 and "communes[1].id" in str(raised.value)
+
+
+def test_province_roll_up_matches_each_communes_own_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = province(tmp_path, f"sqlite:///{tmp_path / 'loa.db'}")
+    report = tmp_path / "bao-cao.csv"
+    report.write_text(
+        "Ngày,Thôn,Số hộ đã cài,Số người đã cài\n29/11/2026,Nà Pàn,142,318\n29/11/2026,Khòn Pẩu,96,187\n",
+        "utf-8",
+    )
+    base = ["--config", str(file), *NOW]
+    assert run(capsys, *base, "--commune", "loi-bac", "coverage", "import", str(report))[0] == 0
+    code, out, err = run(capsys, *base, "province", "--format", "json", "-o", str(tmp_path / "tinh.json"))
+    assert code == 0, err
+    rolled = json.loads((tmp_path / "tinh.json").read_text(encoding="utf-8"))
+    lines = {c["key"]: c for c in rolled["communes"]}
+    for key in ("loi-bac", "na-sam"):
+        own = tmp_path / f"{key}.json"
+        assert (
+            run(
+                capsys,
+                *base,
+                "--commune",
+                key,
+                "report",
+                "--period",
+                "week",
+                "--format",
+                "json",
+                "-o",
+                str(own),
+            )[0]
+            == 0
+        )
+        totals = json.loads(own.read_text(encoding="utf-8"))["installation"]["totals"]
+        assert lines[key]["households_installed"] == totals["households_installed"]
+        assert lines[key]["household_rate"] == pytest.approx(totals["household_rate"])
+    assert lines["loi-bac"]["household_rate"] == 1.0 and not lines["loi-bac"]["lagging"]
+    assert lines["na-sam"]["households_installed"] == 0 and lines["na-sam"]["lagging"]  # nothing reported
+    assert rolled["lagging"] == ["na-sam"]
+    code, out, _ = run(capsys, *base, "province")
+    assert code == 0 and "Na Sầm" in out and "chậm tiến độ: Na Sầm." in out
+    assert run(capsys, *base, "province", "--format", "xlsx", "-o", str(tmp_path / "tinh.xlsx"))[0] == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "tinh.xlsx").active
+    assert sheet is not None
+    row = [c.value for c in sheet[3]]
+    assert (
+        row[0] == "Lợi Bác" and row[2] == 238 and row[3] == 1.0 and sheet.cell(3, 4).number_format == "0.0%"
+    )
+    assert run(capsys, *base, "province", "--format", "docx", "-o", str(tmp_path / "tinh.docx"))[0] == 0
+    from docx import Document
+
+    document = Document(str(tmp_path / "tinh.docx"))
+    cells = [c.text for c in document.tables[0].rows[2].cells]
+    assert cells[0] == "Na Sầm" and cells[-1] == "hơn 30% số thôn chậm tiến độ"  # none has reported
+    assert "CÔNG AN TỈNH LẠNG SƠN" in document.paragraphs[0].text
+    code, _, err = run(capsys, *base, "province", "--format", "pdf")
+    assert code == 2 and "pdf" in err

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loa114.scheduler.cli.options import options, parse_date
 from loa114.scheduler.cli.tables import table
 from loa114.scheduler.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 FORMATS = ("table", "json", "xlsx", "docx")
 
@@ -51,17 +54,20 @@ def province(
     first = next(iter(communes.values()))
     now = opts.clock().now()
     today = parse_date(day, "--date", now.astimezone(first.tz).date())
-    base = make_engine(first.database.url)
+    engines: dict[str, Engine] = {}  # one per database: PostgreSQL's communes share it, SQLite's do not
     lines = []
     try:
         for key, config in communes.items():
-            db = Database(config.database.url, schema=config.database.schema_name, base=base).migrate()
+            url = config.database.url
+            base = engines.get(url) or engines.setdefault(url, make_engine(url))
+            db = Database(url, schema=config.database.schema_name, base=base).migrate()
             chosen = period_of(period, today, config)
             lines.append(
                 rollup.commune_line(key, config, compute(config, Store.open(db, EventLog()), chosen, now))
             )
     finally:
-        base.dispose()
+        for engine in engines.values():
+            engine.dispose()
     figures = rollup.ProvinceFigures(opts.province().name, chosen.title, now, lines)
     if fmt == "table":
         rows = [

@@ -68,9 +68,7 @@ def commune_line(key: str, config: Config, figures: ReportFigures) -> CommuneLin
     villages = figures.villages
     margin = config.campaign.lagging.behind_points / 100 + EPSILON
     expected_install = villages[0].expected_install_rate if villages else 0.0
-    users = sum(v.smartphone_users for v in villages)
-    installs = sum(v.installs for v in villages)
-    install_rate = installs / users if users else 0.0
+    install_rate = totals.install_rate
     lagging_villages = sum(1 for v in villages if v.lagging)
     reasons = []
     if totals.reported and totals.household_rate < totals.expected_rate - margin:
@@ -86,8 +84,8 @@ def commune_line(key: str, config: Config, figures: ReportFigures) -> CommuneLin
         households_installed=totals.households_installed,
         household_rate=totals.household_rate,
         expected_rate=totals.expected_rate,
-        installs=installs,
-        smartphone_users=users,
+        installs=totals.installs,
+        smartphone_users=totals.smartphone_users,
         install_rate=install_rate,
         expected_install_rate=expected_install,
         villages=len(villages),
