@@ -108,13 +108,15 @@ def national(communes: int, zones: int) -> None:
             first = next(iter(province.communes.values()))
             Database(url, schema=first.database.schema_name, base=base).migrate()
             started = time.perf_counter()
-            with base.begin() as connection:
-                for config in list(province.communes.values())[1:]:
-                    schema = config.database.schema_name
-                    connection.exec_driver_sql(
-                        f'CREATE SCHEMA "{schema}"; CREATE TABLE "{schema}".broadcasts '
-                        f'(LIKE "{first.database.schema_name}".broadcasts INCLUDING ALL)'
-                    )
+            others = list(province.communes.values())[1:]
+            for chunk in range(0, len(others), 200):  # a transaction holds a lock per table it creates
+                with base.begin() as connection:
+                    for config in others[chunk : chunk + 200]:
+                        schema = config.database.schema_name
+                        connection.exec_driver_sql(
+                            f'CREATE SCHEMA "{schema}"; CREATE TABLE "{schema}".broadcasts '
+                            f'(LIKE "{first.database.schema_name}".broadcasts INCLUDING ALL)'
+                        )
             print(f"national setup: {communes:,} schemas in {time.perf_counter() - started:.1f} s")
             start = datetime.combine(day, datetime.min.time(), tzinfo=TZ)
             now = datetime.now(UTC)

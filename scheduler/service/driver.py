@@ -10,8 +10,11 @@ from loa114.scheduler.service.station import Station
 
 
 class Driver(Protocol):
-    station: Station
-    clock: Clock
+    @property
+    def station(self) -> Station: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
     @property
     def running(self) -> bool: ...

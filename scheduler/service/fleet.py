@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,6 +71,25 @@ def ensure_queue_schema(engine: Engine) -> bool:
             connection.commit()
 
 
+@dataclass(frozen=True)
+class FleetCommune:
+    """One commune of the fleet, as the web side reads a driver."""
+
+    fleet: Fleet
+    station: Station
+
+    @property
+    def clock(self) -> Clock:
+        return self.fleet.clock
+
+    @property
+    def running(self) -> bool:
+        return self.fleet.running
+
+    def next_airtime(self) -> str | None:
+        return self.station.next_airtime_text(self.fleet.clock.now())
+
+
 class Fleet:
     """The PostgreSQL counterpart of `Runtime`: the same stations and steps, scheduled by procrastinate,
     for every commune of the province (`stations`, by commune key). Offers what the web side reads of a
@@ -98,6 +118,10 @@ class Fleet:
 
     def next_airtime(self) -> str | None:
         return self.station.next_airtime_text(self.clock.now())
+
+    def communes(self) -> dict[str, FleetCommune]:
+        """Every commune's driver, for a web side that serves them all."""
+        return {key: FleetCommune(self, station) for key, station in self.stations.items()}
 
     def run_step(self, name: str, step: Callable[[datetime], Any], *, commune: str) -> None:
         """One step as of the clock's now; a failing step is logged and the next round tries again."""

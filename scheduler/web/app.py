@@ -8,6 +8,7 @@ the commune's internet is down.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -24,8 +25,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "loa114_session"
 
 
-def create_web(runtime: Driver, *, secret: str | None = None) -> FastAPI:
-    """The whole web side; `secret` signs session cookies (default: `web.secret_file`, created once)."""
+def create_web(
+    runtime: Driver, *, secret: str | None = None, communes: Mapping[str, Driver] | None = None
+) -> FastAPI:
+    """The whole web side; `secret` signs session cookies (default: `web.secret_file`, created once).
+
+    `communes`: every commune this site serves (a province on PostgreSQL), `runtime` the first one. Each
+    commune has its own context — its users, tokens, rows, kept pages; a person signs in to one commune
+    and sees only it."""
     config = runtime.station.config
     web = FastAPI(
         title="Loa 114 API",
@@ -36,6 +43,11 @@ def create_web(runtime: Driver, *, secret: str | None = None) -> FastAPI:
         dependencies=[Depends(check_csrf)],
     )
     web.state.web = WebContext(runtime, PageCache(config.web.page_cache_s))
+    web.state.sites = {config.commune.key: web.state.web} | {
+        key: WebContext(driver, PageCache(config.web.page_cache_s))
+        for key, driver in (communes or {}).items()
+        if key != config.commune.key
+    }
     web.add_middleware(
         SessionMiddleware,
         secret_key=secret or session_secret(config.web.secret_file),

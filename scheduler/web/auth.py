@@ -36,12 +36,17 @@ def principal_of(request: Request) -> Principal | None:
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
         return cached
-    web = WebContext.of(request)
     found: Principal | None = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        found = web.tokens.principal(header[7:].strip(), web.now())
+        token = header[7:].strip()
+        for key, site in WebContext.sites(request).items():  # a token belongs to one commune: find it
+            found = site.tokens.principal(token, site.now())
+            if found is not None:
+                request.state.commune = key
+                break
     else:
+        web = WebContext.of(request)
         name = request.session.get(SESSION_USER)
         if isinstance(name, str):
             found = web.users.principal(name)

@@ -15,6 +15,8 @@ from loa114.scheduler.service.station import Station
 from loa114.scheduler.store import Store
 from loa114.scheduler.web.pagecache import PageCache
 
+COMMUNE_KEY = "commune"  # the session's commune, chosen at sign-in when the site serves several
+
 
 @dataclass(frozen=True)
 class WebContext:
@@ -23,8 +25,21 @@ class WebContext:
 
     @staticmethod
     def of(request: Request) -> WebContext:
+        """The context of the commune this request is about: the session's (or the token's, set on
+        `request.state.commune` when it was found), else the site's first commune."""
+        sites: dict[str, WebContext] = request.app.state.sites
+        if len(sites) > 1:
+            key = getattr(request.state, "commune", None) or request.session.get(COMMUNE_KEY)
+            chosen = sites.get(key) if isinstance(key, str) else None
+            if chosen is not None:
+                return chosen
         context: WebContext = request.app.state.web
         return context
+
+    @staticmethod
+    def sites(request: Request) -> dict[str, WebContext]:
+        sites: dict[str, WebContext] = request.app.state.sites
+        return sites
 
     @property
     def station(self) -> Station:

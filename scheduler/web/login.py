@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from loa114.scheduler.accounts import LoginRefused
 from loa114.scheduler.web.auth import SESSION_USER, principal_of
-from loa114.scheduler.web.context import WebContext
+from loa114.scheduler.web.context import COMMUNE_KEY, WebContext
 from loa114.scheduler.web.rendering import CSRF_KEY, render
 
 router = APIRouter(include_in_schema=False)
@@ -20,11 +20,17 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+def _communes(request: Request) -> list[tuple[str, str]]:
+    """(key, name) of the communes to choose from at sign-in; empty when the site serves one."""
+    sites = WebContext.sites(request)
+    return [(key, site.config.commune.name) for key, site in sites.items()] if len(sites) > 1 else []
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> Response:
     if principal_of(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html", None, next=_safe_next(next))
+    return render(request, "login.html", None, next=_safe_next(next), communes=_communes(request))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -33,22 +39,27 @@ def login(
     name: str = Form(..., max_length=64),
     password: str = Form(..., max_length=256),
     next: str = Form("/"),
+    commune: str = Form("", max_length=64),
 ) -> Response:
-    web = WebContext.of(request)
+    communes = _communes(request)
+    web = WebContext.sites(request).get(commune) if communes else WebContext.of(request)
+
+    def refuse(message: str) -> Response:
+        return render(
+            request, "login.html", None, status_code=401, error=message, name=name, next=_safe_next(next),
+            communes=communes, chosen=commune,
+        )  # fmt: skip
+
+    if web is None:
+        return refuse("Chọn xã của bạn trong danh sách rồi đăng nhập lại.")
     try:
         principal = web.users.sign_in(name, password, web.now())
     except LoginRefused as refused:
-        return render(
-            request,
-            "login.html",
-            None,
-            status_code=401,
-            error=refused.message,
-            name=name,
-            next=_safe_next(next),
-        )
+        return refuse(refused.message)
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in person
     request.session[SESSION_USER] = principal.name
+    if communes:
+        request.session[COMMUNE_KEY] = commune
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -56,4 +67,5 @@ def login(
 def logout(request: Request) -> Response:
     request.session.pop(SESSION_USER, None)
     request.session.pop(CSRF_KEY, None)
+    request.session.pop(COMMUNE_KEY, None)
     return RedirectResponse("/login", status_code=303)

@@ -95,7 +95,8 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
     base = make_engine(web_config.database.url)  # one pool for every commune of this process
     stations = {key: Station(App.create(config, engine=base)) for key, config in province.communes.items()}
     fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.key)
-    server = uvicorn.Server(uvicorn.Config(create_web(fleet), log_level="warning")) if sock else None
+    site = create_web(fleet, communes=fleet.communes())
+    server = uvicorn.Server(uvicorn.Config(site, log_level="warning")) if sock else None
     web_thread = None
     if server is not None:
         web_thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web", daemon=True)

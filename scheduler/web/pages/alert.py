@@ -56,8 +56,11 @@ def _chosen(request: Request, zones: list[str] | None) -> list[str]:
 
 @router.get("/alert", response_class=HTMLResponse)
 def alert_form(request: Request, principal: Police) -> HTMLResponse:
-    zones = WebContext.of(request).config.zones
-    return render(request, "alert.html", principal, zones=zones, chosen=[z.id for z in zones], message="")
+    config = WebContext.of(request).config
+    return render(
+        request, "alert.html", principal, zones=config.zones, chosen=[z.id for z in config.zones], message="",
+        example_village=config.villages[0].name,
+    )  # fmt: skip
 
 
 @router.post("/alert/preview", response_class=HTMLResponse)
@@ -71,7 +74,7 @@ def preview(request: Request, principal: Police, message: Message, zones: Zones 
     )
     return render(
         request, "alert.html", principal, zones=web.config.zones, chosen=chosen, message=message,
-        preview=f"/alert/preview/{token}.mp3", seconds=seconds,
+        preview=f"/alert/preview/{token}.mp3", seconds=seconds, example_village=web.config.villages[0].name,
     )  # fmt: skip
 
 

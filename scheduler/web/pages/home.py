@@ -45,7 +45,7 @@ def home(request: Request, principal: SignedIn) -> HTMLResponse:
             days=days, word=status_word, notice_word=notice_word,
             failures=[b for b in days[0][1] if b["status"] in (Status.FAILED, Status.MISSED) or b["overdue"]],
             problems=_problems(web, principal, now), notices=_notices(web, principal, today),
-            commune=figures.commune(today) if principal.role != Role.VILLAGE_HEAD else None,
+            totals=figures.commune(today) if principal.role != Role.VILLAGE_HEAD else None,
             villages=shown, lagging=lagging, hidden=len(villages) - len(shown),
         )  # fmt: skip
 
