@@ -90,10 +90,10 @@ class IcecastServer:
         return f"{self.url}{mount}"
 
     def is_live(self, mount: str) -> bool:
-        """Whether `mount` has a source now (a listener gets 200 and audio bytes)."""
+        """Whether `mount` has a source now (a listener is let in: 200, not 404)."""
         try:
             with urllib.request.urlopen(self.listen_url(mount), timeout=2) as answer:
-                return bool(answer.status == 200 and answer.read(1))
+                return bool(answer.status == 200)
         except (urllib.error.URLError, OSError):
             return False
 

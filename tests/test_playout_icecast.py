@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from conftest import write_commune
 from icecast_server import (
     SOURCE_PASSWORD,
     IcecastServer,
@@ -29,15 +30,22 @@ from icecast_server import (
 
 from loa114.audio import ffmpeg
 from loa114.audio.loudness import measure
-from loa114.scheduler.config import Icecast
+from sqlalchemy import select
+
+from loa114.scheduler.config import Icecast, load_config
+from loa114.scheduler.db.models import AsRun, Broadcast
 from loa114.scheduler.errors import PlayoutError
 from loa114.scheduler.playout import Airing, IcecastPlayout
+from loa114.scheduler.service.app import App
+from loa114.scheduler.service.station import Station
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 AIRED_AT = datetime(2026, 11, 30, 5, 30, 0, tzinfo=HCM)
 RATE = 22050
 SECONDS = 5.0
 MOUNT = "/loi-bac/trung-tam"
+MONDAY_0330 = datetime(2026, 11, 30, 3, 30, tzinfo=HCM)  # the lead time before the 05:30 slot
+MONDAY_0530 = datetime(2026, 11, 30, 5, 30, 1, tzinfo=HCM)
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +208,53 @@ def test_close_stops_a_program_in_flight_and_it_fails(server: IcecastServer, tmp
     thread.join(10)
     assert not thread.is_alive()
     assert [e.message for e in errors] == [f"dịch vụ dừng khi đang phát lên {MOUNT}"]
+
+
+# --- through the real airing path: build ahead, air at airtime, the as-run log ---------------------------
+
+SHORT_SCRIPT = {"goi-114": "---\nid: goi-114\ntitle: Gọi 114\npinned: true\n---\nGọi ngay 114.\n"}
+
+
+def icecast_station(root: Path, url: str, password: str) -> Station:
+    path = write_commune(root, f"sqlite:///{root / 'loa.db'}", scripts=SHORT_SCRIPT)
+    text = path.read_text(encoding="utf-8").replace("chime: true", "chime: false")
+    icecast = f'icecast: {{url: "{url}", source_password: "{password}"}}'
+    path.write_text(text.replace("playout: {dir: playout}", f"playout: {{dir: playout, {icecast}}}"), "utf-8")
+    return Station(App.create(load_config(path)))
+
+
+def as_run(station: Station) -> list[tuple[str, str, str | None]]:
+    with station.app.db.session() as session:
+        query = select(Broadcast.zone_id, AsRun.outcome, AsRun.detail).join(
+            AsRun, AsRun.broadcast_id == Broadcast.id
+        )
+        return sorted((zone, outcome, detail) for zone, outcome, detail in session.execute(query).all())
+
+
+def test_a_broadcast_streamed_to_icecast_ends_aired_with_its_mount(
+    server: IcecastServer, tmp_path: Path
+) -> None:
+    station = icecast_station(tmp_path, server.url, SOURCE_PASSWORD)
+    station.tick(MONDAY_0330)
+    with Recorder(server.listen_url(MOUNT), tmp_path / "heard.mp3"):
+        report = station.tick(MONDAY_0530)
+    assert sorted(r.status for r in report.aired) == ["aired", "aired"]
+    runs = as_run(station)
+    assert [(zone, outcome) for zone, outcome, _ in runs] == [("phia-bac", "aired"), ("trung-tam", "aired")]
+    details = {zone: detail or "" for zone, _, detail in runs}
+    assert "icecast: icecast /loi-bac/trung-tam 05:30:01–05:30:" in details["trung-tam"]
+    assert "icecast: icecast /loi-bac/phia-bac 05:30:01–" in details["phia-bac"]
+    program = tmp_path / "playout/2026-11-30/sang/trung-tam/program.mp3"
+    assert duration_s(tmp_path / "heard.mp3") == pytest.approx(duration_s(program), abs=0.3)
+
+
+def test_a_refused_password_fails_the_broadcast(server: IcecastServer, tmp_path: Path) -> None:
+    station = icecast_station(tmp_path, server.url, "sai-mat-khau")
+    station.tick(MONDAY_0330)
+    report = station.tick(MONDAY_0530)
+    assert sorted(r.status for r in report.aired) == ["failed", "failed"]
+    with station.app.db.session() as session:
+        errors = set(session.scalars(select(Broadcast.error).where(Broadcast.status == "failed")).all())
+    assert errors == {
+        "icecast: máy chủ Icecast 127.0.0.1:%d từ chối mật khẩu nguồn (source_password)" % server.port
+    }

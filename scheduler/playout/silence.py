@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from loa114.scheduler.errors import PlayoutError
-from loa114.scheduler.playout.source import Feed
+from loa114.scheduler.playout.source import Feed, MountBusy
 
 log = logging.getLogger(__name__)
+RELEASE_S = 5.0  # after a program, the server may take this long to free the mount for the silence
+BUSY_POLL_S = 0.1
 
 
 def silence_args() -> list[str]:
@@ -43,9 +46,17 @@ class _Keeper:
         self.thread = threading.Thread(target=self._run, name=f"silence {mount}", daemon=True)
 
     def _run(self) -> None:
+        released_by = time.monotonic() + RELEASE_S
         while not self.stopping.is_set():
             try:
                 sock = self.connect(self.mount)
+            except MountBusy:
+                if time.monotonic() < released_by:  # the program's source is just letting go of the mount
+                    self.stopping.wait(BUSY_POLL_S)
+                    continue
+                log.warning("silence source waiting: another source holds mount=%s", self.mount)
+                self.stopping.wait(self.retry_s)
+                continue
             except PlayoutError as exc:
                 log.warning("silence source not connected mount=%s error=%s", self.mount, exc.message)
                 self.stopping.wait(self.retry_s)
