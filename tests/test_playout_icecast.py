@@ -27,11 +27,10 @@ from icecast_server import (
     icecast_server,
     wait_until,
 )
+from sqlalchemy import select
 
 from loa114.audio import ffmpeg
 from loa114.audio.loudness import measure
-from sqlalchemy import select
-
 from loa114.scheduler.config import Icecast, load_config
 from loa114.scheduler.db.models import AsRun, Broadcast
 from loa114.scheduler.errors import PlayoutError
@@ -256,5 +255,5 @@ def test_a_refused_password_fails_the_broadcast(server: IcecastServer, tmp_path:
     with station.app.db.session() as session:
         errors = set(session.scalars(select(Broadcast.error).where(Broadcast.status == "failed")).all())
     assert errors == {
-        "icecast: máy chủ Icecast 127.0.0.1:%d từ chối mật khẩu nguồn (source_password)" % server.port
+        f"icecast: máy chủ Icecast 127.0.0.1:{server.port} từ chối mật khẩu nguồn (source_password)"
     }
