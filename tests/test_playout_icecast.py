@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icecast_server as icecast_server_module
 import numpy as np
 import pytest
 from conftest import write_commune
@@ -257,3 +258,33 @@ def test_a_refused_password_fails_the_broadcast(server: IcecastServer, tmp_path:
     assert errors == {
         f"icecast: máy chủ Icecast 127.0.0.1:{server.port} từ chối mật khẩu nguồn (source_password)"
     }
+
+
+def test_a_server_lost_mid_program_fails_the_broadcast(tmp_path: Path) -> None:
+    program = write_program(tmp_path / "prog", seconds=8.0)
+    errors: list[PlayoutError] = []
+    with icecast_server(tmp_path / "own") as own:
+        playout = adapter(own.url)
+
+        def air() -> None:
+            try:
+                playout.publish(airing(program.parent))
+            except PlayoutError as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=air)
+        thread.start()
+        wait_until(lambda: own.is_live(MOUNT), "program live")
+    thread.join(30)  # the server stopped when the block ended
+    assert not thread.is_alive()
+    assert len(errors) == 1 and "máy chủ Icecast ngắt kết nối khi đang phát" in errors[0].message, errors
+
+
+def test_missing_icecast2_skips_or_fails_as_ci_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(icecast_server_module, "ICECAST", "/nonexistent/icecast2")
+    monkeypatch.delenv("REQUIRE_ICECAST", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="set REQUIRE_ICECAST=1 to fail instead"):
+        icecast_server_module.require_icecast()
+    monkeypatch.setenv("REQUIRE_ICECAST", "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_ICECAST=1 but the Icecast tests cannot run"):
+        icecast_server_module.require_icecast()
