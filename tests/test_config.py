@@ -175,3 +175,68 @@ def test_unquoted_time_still_understood(tmp_path: Path) -> None:
     # YAML 1.1 reads 05:30 unquoted as the number 330; a clerk should not have to know that.
     path = _write(tmp_path, 'time: "05:30"', "time: 05:30")
     assert load_config(path).slots[0].time == time(5, 30)
+
+
+# --- commune.id and playout.icecast (README "Loa IP (Icecast)") -------------------------------------------
+
+ICECAST_AT = "  command_timeout: 30m\n"
+
+
+def test_commune_id_defaults_to_the_ascii_slug_of_the_name(tmp_path: Path) -> None:
+    assert load_config(ROOT / "config.yaml").commune.id == "loi-bac"
+    named = load_config(_write(tmp_path, "  name: Lợi Bác\n", "  name: Đồng Đăng (thị trấn)\n"))
+    assert named.commune.id == "dong-dang-thi-tran"
+    given = load_config(_write(tmp_path, "  name: Lợi Bác\n", "  name: Lợi Bác\n  id: lb-01\n"))
+    assert given.commune.id == "lb-01"
+
+
+def test_bad_commune_id_names_its_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, "  name: Lợi Bác\n", "  name: Lợi Bác\n  id: Lợi Bác\n"))
+    assert caught.value.key == "commune.id"
+
+
+def test_icecast_is_off_unless_configured() -> None:
+    assert load_config(ROOT / "config.yaml").playout.icecast is None
+
+
+def test_icecast_settings_and_a_password_file_beside_the_config(tmp_path: Path) -> None:
+    block = (
+        "  icecast:\n    url: http://127.0.0.1:8000/\n    source_password_file: var/pw\n"
+        "    mount_prefix: /lang-son\n    between: silence\n"
+    )
+    config = load_config(_write(tmp_path, ICECAST_AT, ICECAST_AT + block))
+    icecast = config.playout.icecast
+    assert icecast is not None
+    assert icecast.url == "http://127.0.0.1:8000"
+    assert icecast.source_password_file == tmp_path / "var" / "pw"
+    assert (icecast.mount_prefix, icecast.between) == ("/lang-son", "silence")
+    assert icecast.connect_timeout == timedelta(seconds=10)
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "pw").write_text("bi-mat\n", encoding="utf-8")
+    assert icecast.password() == "bi-mat"
+
+
+def test_icecast_password_is_never_shown(tmp_path: Path) -> None:
+    block = "  icecast: {source_password: bi-mat-114}\n"
+    config = load_config(_write(tmp_path, ICECAST_AT, ICECAST_AT + block))
+    assert config.playout.icecast is not None and config.playout.icecast.password() == "bi-mat-114"
+    assert "bi-mat-114" not in repr(config) and "bi-mat-114" not in str(config.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("block", "key", "words"),
+    [
+        ("{url: http://127.0.0.1:8000}", "playout.icecast", "source_password"),
+        ("{source_password: a, source_password_file: b}", "playout.icecast", "đúng một"),
+        ("{url: icecast://127.0.0.1:8000, source_password: a}", "playout.icecast.url", "Icecast"),
+        ("{url: http://u:p@127.0.0.1:8000, source_password: a}", "playout.icecast.url", "source_password"),
+        ("{source_password: a, between: music}", "playout.icecast.between", "chọn một trong"),
+        ("{source_password: a, mount_prefix: lang-son}", "playout.icecast.mount_prefix", ""),
+    ],
+)
+def test_bad_icecast_settings_name_their_key(tmp_path: Path, block: str, key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, ICECAST_AT, f"{ICECAST_AT}  icecast: {block}\n"))
+    assert caught.value.key == key
+    assert words in caught.value.message

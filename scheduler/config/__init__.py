@@ -7,6 +7,6 @@ halves take (`settings`: speech for `content`, sound for `audio`). Imports only 
 """
 
 from loa114.scheduler.config.loading import load_config
-from loa114.scheduler.config.model import Campaign, Commune, Config, Contact, Slot, Village, Zone
+from loa114.scheduler.config.model import Campaign, Commune, Config, Contact, Icecast, Slot, Village, Zone
 
-__all__ = ["Campaign", "Commune", "Config", "Contact", "Slot", "Village", "Zone", "load_config"]
+__all__ = ["Campaign", "Commune", "Config", "Contact", "Icecast", "Slot", "Village", "Zone", "load_config"]

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from loa114.scheduler.config.model import Config, RefError
+from loa114.scheduler.config.model import Config, Icecast, RefError
 from loa114.scheduler.config.yaml_lines import YamlSyntaxError, line_of, load_with_lines, read_text
 from loa114.scheduler.errors import ConfigError
 
@@ -114,7 +114,9 @@ def _resolve(config: Config, path: Path, database_url: str | None) -> Config:
         update={
             "source": path.resolve(),
             "scripts": config.scripts.model_copy(update={"dir": absolute(config.scripts.dir)}),
-            "playout": config.playout.model_copy(update={"dir": absolute(config.playout.dir)}),
+            "playout": config.playout.model_copy(
+                update={"dir": absolute(config.playout.dir), "icecast": _icecast(config, absolute)}
+            ),
             "audio": config.audio.model_copy(update={"cache_dir": absolute(config.audio.cache_dir)}),
             "notices": config.notices.model_copy(
                 update={
@@ -127,3 +129,10 @@ def _resolve(config: Config, path: Path, database_url: str | None) -> Config:
             "reports": config.reports.model_copy(update={"dir": absolute(config.reports.dir)}),
         }
     )
+
+
+def _icecast(config: Config, absolute: Callable[[Path], Path]) -> Icecast | None:
+    icecast = config.playout.icecast
+    if icecast is None or icecast.source_password_file is None:
+        return icecast
+    return icecast.model_copy(update={"source_password_file": absolute(icecast.source_password_file)})

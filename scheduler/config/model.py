@@ -5,22 +5,22 @@ Messages are Vietnamese: a clerk reads them (see `loading` for how they name the
 
 from __future__ import annotations
 
-import re
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     field_validator,
     model_validator,
 )
 
 from loa114.content import library
-from loa114.content.text import fold
 from loa114.scheduler.config.values import (
     WEEKDAYS,
     ClockTime,
@@ -28,6 +28,7 @@ from loa114.scheduler.config.values import (
     Ident,
     QuietHours,
     parse_report_when,
+    slug,
 )
 
 
@@ -38,14 +39,24 @@ class Model(BaseModel):
 class Commune(Model):
     name: str
     province: str
-    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")  # default: the name without accents
     timezone: str = "Asia/Ho_Chi_Minh"
     dialect: Literal["north", "south"] = "north"
+    id: Ident = ""  # ASCII slug naming the commune in stream mounts; by default from the name ("loi-bac")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and isinstance(data.get("name"), str):
+            made = slug(data["name"])
+            if not made:
+                raise ValueError(f"không tạo được id từ tên xã {data['name']!r}: ghi commune.id")
+            data = {**data, "id": made}
+        return data
 
     @property
     def key(self) -> str:
         """The commune's id in folders, mounts, database schemas and `--commune`: "Lợi Bác" → "loi-bac"."""
-        return self.id or re.sub(r"[^a-z0-9]+", "-", fold(self.name)).strip("-")[:40] or "xa"
+        return self.id
 
     @field_validator("timezone")
     @classmethod
@@ -129,10 +140,51 @@ class Speech(Model):
     pronunciations: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(min_length=1)]] = {}
 
 
+class Icecast(Model):
+    """An Icecast 2 server the IP loudspeakers listen to: one mount `<mount_prefix>/<commune.id>/<zone>`."""
+
+    url: str = "http://127.0.0.1:8000"
+    source_password: SecretStr | None = None  # or source_password_file (first line); never logged
+    source_password_file: Path | None = None
+    mount_prefix: str = Field("", pattern=r"^(/[a-z0-9][a-z0-9._-]*)*$")
+    between: Literal["nothing", "silence"] = "nothing"  # what the mount carries between programs
+    connect_timeout: Duration = timedelta(seconds=10)  # to connect and hear the server's answer
+    stall_timeout: Duration = timedelta(seconds=20)  # longest the server may refuse to take more audio
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme != "http" or not parts.hostname or (parts.port is not None and not port):
+            raise ValueError(f'địa chỉ máy chủ Icecast không hợp lệ {value!r}: ví dụ "http://127.0.0.1:8000"')
+        if parts.path not in ("", "/") or parts.username or parts.query:
+            raise ValueError("chỉ ghi http://máy:cổng; mật khẩu ghi ở source_password")
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_password(self) -> Icecast:
+        if (self.source_password is None) == (self.source_password_file is None):
+            raise ValueError("cần đúng một trong source_password hoặc source_password_file")
+        return self
+
+    def password(self) -> str:
+        """The source password (read from its file each time, so a changed file is picked up)."""
+        if self.source_password is not None:
+            return self.source_password.get_secret_value()
+        assert self.source_password_file is not None
+        text = self.source_password_file.read_text(encoding="utf-8")
+        return text.splitlines()[0].strip() if text.strip() else ""
+
+
 class Playout(Model):
     dir: Path = Path("playout")
     command: str | None = None
     command_timeout: Duration = timedelta(minutes=30)
+    icecast: Icecast | None = None  # stream programs to IP loudspeakers (README "Loa IP (Icecast)")
     keep_days: int = Field(30, ge=1, le=3650)  # published folders older than this are removed
 
 

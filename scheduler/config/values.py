@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from loa114.content.text import fold
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE)
 _IDENT = r"^[a-z0-9][a-z0-9_-]*$"
@@ -48,6 +50,11 @@ def parse_clock_time(value: Any) -> time:
         if match and int(match[1]) < 24 and int(match[2]) < 60:
             return time(int(match[1]), int(match[2]))
     raise ValueError(f'giờ không hợp lệ {value!r}: dùng dạng HH:MM, ví dụ "05:30"')
+
+
+def slug(name: str) -> str:
+    """An ASCII id from a Vietnamese name: "Lợi Bác" → "loi-bac" (the shape `Ident` accepts)."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold(name)))[:64].strip("-")
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

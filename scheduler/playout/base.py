@@ -34,3 +34,9 @@ class PlayoutAdapter(ABC):
     @abstractmethod
     def publish(self, airing: Airing) -> str | None:
         """Publish the program; return a short detail for the as-run log. Raises PlayoutError."""
+
+    def start(self) -> None:  # noqa: B027 (an optional hook)
+        """The service starts: begin any background work (e.g. silence on the Icecast mounts)."""
+
+    def close(self) -> None:  # noqa: B027 (an optional hook)
+        """The service stops: end background work and anything still publishing."""

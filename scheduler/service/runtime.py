@@ -189,6 +189,8 @@ class Runtime:
             self.cleanup, CronTrigger(hour=3, minute=15), id="cleanup", name="cleanup", replace_existing=True
         )
         self.scheduler.start()
+        for adapter in self.station.app.adapters:
+            adapter.start()
         log.info(
             "runtime started jobs=%d next_airtime=%s", len(self.scheduler.get_jobs()), self.next_airtime()
         )
@@ -227,6 +229,8 @@ class Runtime:
                 log.warning(
                     "steps still running at shutdown busy=%d: a restart resolves their work", self._busy
                 )
+        for adapter in self.station.app.adapters:
+            adapter.close()
         self.station.stop_run(self.clock.now())
         log.info("runtime stopped")
         return idle
