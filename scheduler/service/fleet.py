@@ -148,6 +148,9 @@ class Fleet:
         ensure_queue_schema(self.station.app.store.db.base)
         for station in self.stations.values():
             station.start_run(self.clock.now(), role=self.role)
+            if self.role != "web":  # e.g. the Icecast adapter's silence between programs
+                for adapter in station.app.adapters:
+                    adapter.start()
         beating = threading.Thread(target=self._beat_loop, name="heartbeat", daemon=True)
         self._started.set()
         beating.start()
@@ -163,6 +166,9 @@ class Fleet:
             beating.join(timeout=5)
             for station in self.stations.values():
                 station.stop_run(self.clock.now(), wait=False)
+                if self.role != "web":
+                    for adapter in station.app.adapters:
+                        adapter.close()
             log.info("fleet process stopped role=%s", self.role)
 
     def stop(self) -> None:
