@@ -176,6 +176,12 @@ class Fleet:
 
     async def _work(self) -> None:
         async with self.queue.open_async():
+            if self.role in ("all", "scheduler"):  # rows and precise jobs now, not at the next round
+                try:
+                    tick = self.queue.tasks["loa:tick"].configure(queueing_lock="tick:start")
+                    await tick.defer_async(timestamp=int(time.time()))
+                except AlreadyEnqueued:
+                    pass
             log.info("fleet worker started role=%s queues=%s", self.role, ",".join(QUEUES[self.role]))
             await self.queue.run_worker_async(
                 queues=QUEUES[self.role],

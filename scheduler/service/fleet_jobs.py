@@ -33,7 +33,10 @@ log = logging.getLogger(__name__)
 jobs = Blueprint()
 SCHEDULE_QUEUE, AIR_QUEUE, WORK_QUEUE = "schedule", "air", "work"
 HEARTBEAT_S, STALLED_S = 2.0, 8.0  # a worker silent this long is dead: its started jobs run again
-PLAN_AHEAD = timedelta(hours=3)  # precise jobs are deferred this far ahead (and at least the lead time)
+PLAN_AHEAD = timedelta(hours=3)
+AIR_PRIORITY = 10  # fetched before any other waiting job
+# Slots air on the minute (HH:MM:00): the heavy rounds run at other seconds of the minute (tick :30, render
+# :15, evaluation :40, delivery :50) and the air poll at :02, :07…, so none competes with the 05:30 burst.  # precise jobs are deferred this far ahead (and at least the lead time)
 
 
 def _fleet(context: JobContext) -> Fleet:
@@ -48,7 +51,7 @@ def _each(context: JobContext, name: str, step: Callable[[Station, datetime], An
         fleet.run_step(name, functools.partial(step, station), commune=key)
 
 
-@jobs.periodic(cron="* * * * *", periodic_id="tick")
+@jobs.periodic(cron="* * * * * 30", periodic_id="tick")
 @jobs.task(name="tick", queue=SCHEDULE_QUEUE, pass_context=True)
 def tick(context: JobContext, timestamp: int) -> None:
     """Rows for the horizon, rows left by dead processes, and the precise jobs of the next hours."""
@@ -61,7 +64,7 @@ def tick(context: JobContext, timestamp: int) -> None:
     _each(context, "tick", step)
 
 
-@jobs.periodic(cron="* * * * * */5", periodic_id="air-poll")
+@jobs.periodic(cron="* * * * * 2-59/5", periodic_id="air-poll")
 @jobs.task(name="air_poll", queue=AIR_QUEUE, pass_context=True)
 def air_poll(context: JobContext, timestamp: int) -> None:
     """The safety net, every 5 s: air what is due, mark what passed as missed, and resolve broadcasts left
@@ -75,7 +78,7 @@ def air_poll(context: JobContext, timestamp: int) -> None:
     _each(context, "air-poll", step)
 
 
-@jobs.task(name="air", queue=AIR_QUEUE, pass_context=True)
+@jobs.task(name="air", queue=AIR_QUEUE, pass_context=True, priority=AIR_PRIORITY)
 def air(context: JobContext, commune: str, slot_key: str) -> None:
     fleet = _fleet(context)
     station = fleet.stations.get(commune)
@@ -83,7 +86,7 @@ def air(context: JobContext, commune: str, slot_key: str) -> None:
         fleet.run_step("air", lambda now: station.air_due(now, wait=False), commune=commune)
 
 
-@jobs.periodic(cron="* * * * *", periodic_id="render")
+@jobs.periodic(cron="* * * * * 15", periodic_id="render")
 @jobs.task(name="render", queue=WORK_QUEUE, pass_context=True)
 def render(context: JobContext, timestamp: int) -> None:
     _render(context)
@@ -106,7 +109,7 @@ def _render_now(station: Station, now: datetime) -> None:
     station.air_due(now, wait=False)  # a program built late, within the grace, airs now
 
 
-@jobs.periodic(cron="* * * * *", periodic_id="evaluate")
+@jobs.periodic(cron="* * * * * 40", periodic_id="evaluate")
 @jobs.task(name="evaluate", queue=WORK_QUEUE, pass_context=True)
 def evaluate(context: JobContext, timestamp: int) -> None:
 
@@ -118,13 +121,13 @@ def evaluate(context: JobContext, timestamp: int) -> None:
     _each(context, "evaluate", step)
 
 
-@jobs.periodic(cron="* * * * *", periodic_id="deliver")
+@jobs.periodic(cron="* * * * * 50", periodic_id="deliver")
 @jobs.task(name="deliver", queue=WORK_QUEUE, pass_context=True)
 def deliver(context: JobContext, timestamp: int) -> None:
     _each(context, "deliver", lambda station, now: station.app.outbox.deliver_due(now))
 
 
-@jobs.periodic(cron="*/5 * * * *", periodic_id="probe")
+@jobs.periodic(cron="*/5 * * * * 25", periodic_id="probe")
 @jobs.task(name="probe", queue=WORK_QUEUE, pass_context=True)
 def probe(context: JobContext, timestamp: int) -> None:
     _each(context, "probe", lambda station, now: station.rerender_offline(now))
@@ -136,7 +139,7 @@ def cleanup(context: JobContext, timestamp: int) -> None:
     _each(context, "cleanup", lambda station, now: station.cleanup(now))
 
 
-@jobs.periodic(cron="* * * * * */5", periodic_id="take-over")
+@jobs.periodic(cron="* * * * * 4-59/5", periodic_id="take-over")
 @jobs.task(name="take_over", queue=SCHEDULE_QUEUE, pass_context=True)
 async def take_over(context: JobContext, timestamp: int) -> None:
     """Jobs a dead worker had started (it stopped beating) are run again by the living ones."""
