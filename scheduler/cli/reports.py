@@ -12,18 +12,18 @@ from loa114.scheduler.cli.options import options, parse_date
 from loa114.scheduler.errors import InputError
 
 FORMATS = ("docx", "xlsx", "json")
+PeriodOption = Annotated[str, typer.Option("--period", help="week (tuần), month (tháng) hoặc campaign.")]
+DayInPeriod = Annotated[
+    str | None,
+    typer.Option("--date", help="Một ngày trong kỳ (31/12/2026 hoặc 2026-12-31); mặc định hôm nay."),
+]
 
 
 def report(
     ctx: typer.Context,
     *,
-    period: Annotated[
-        str, typer.Option("--period", help="week (tuần), month (tháng) hoặc campaign.")
-    ] = "month",
-    day: Annotated[
-        str | None,
-        typer.Option("--date", help="Một ngày trong kỳ (31/12/2026 hoặc 2026-12-31); mặc định hôm nay."),
-    ] = None,
+    period: PeriodOption = "month",
+    day: DayInPeriod = None,
     fmt: Annotated[str, typer.Option("--format", help="docx, xlsx hoặc json.")] = "docx",
     output: Annotated[Path, typer.Option("-o", "--output", help="Tệp sẽ ghi.", show_default=False)],
 ) -> None:
