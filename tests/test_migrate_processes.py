@@ -1,41 +1,20 @@
 """Several real processes migrating one fresh database at the same moment (a province starting its
 `loa serve` processes together): every one exits 0 and the schema is at head once.
 
-PostgreSQL runs in a database of its own, created and dropped here, so the shared test database is never
-disturbed."""
+PostgreSQL runs in a database of its own (`fresh_postgres` in conftest: created and dropped around the test),
+so the shared test database is never disturbed."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL, write_commune
+from conftest import write_commune
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from loa114.scheduler.db.engine import head_revision
-
-
-@pytest.fixture
-def fresh_postgres() -> Iterator[str]:
-    if not POSTGRES_URL:
-        pytest.skip("LOA_TEST_POSTGRES_URL not set")
-    import psycopg
-
-    server = make_url(POSTGRES_URL)
-    name = f"loa_migrate_{uuid.uuid4().hex[:10]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def upgrade_together(tmp_path: Path, url: str, processes: int) -> list[tuple[int, str]]:
@@ -63,6 +42,7 @@ def assert_at_head_once(url: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.postgres
 def test_three_processes_migrate_a_fresh_postgres_database(tmp_path: Path, fresh_postgres: str) -> None:
     results = upgrade_together(tmp_path, fresh_postgres, 3)
     assert [code for code, _ in results] == [0, 0, 0], [err for _, err in results]

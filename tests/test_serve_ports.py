@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import write_commune
-from test_migrate_processes import assert_at_head_once, fresh_postgres  # noqa: F401 (fixture)
+from test_migrate_processes import assert_at_head_once
 from test_serve_process import free_port
 
 
@@ -90,5 +90,5 @@ def test_two_services_share_a_sqlite_database_on_their_own_ports(tmp_path: Path)
 @pytest.mark.postgres
 def test_two_services_start_together_on_a_fresh_postgres_database(
     tmp_path: Path, fresh_postgres: str
-) -> None:  # noqa: F811
+) -> None:
     serve_two(tmp_path, fresh_postgres)
