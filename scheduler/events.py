@@ -68,6 +68,7 @@ class BroadcastReady(BroadcastEvent):
     offline_items: int = 0
     rerender: bool = False
     why: tuple[str, ...] = ()  # what changed since the previous build, when rebuilt
+    render_s: float | None = None  # how long the build took (texts, speech, assembly, folder)
 
 
 @dataclass(frozen=True)

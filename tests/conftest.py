@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -140,6 +141,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip("LOA_TEST_POSTGRES_URL not set")
     _reset_postgres(POSTGRES_URL)
     yield POSTGRES_URL
+
+
+@pytest.fixture
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database of its own (created and dropped here), for tests whose processes
+    migrate a fresh database: the shared test database is never disturbed."""
+    if not POSTGRES_URL:
+        pytest.skip("LOA_TEST_POSTGRES_URL not set")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(POSTGRES_URL)
+    name = f"loa_migrate_{uuid.uuid4().hex[:10]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def dedent(text: str) -> str:

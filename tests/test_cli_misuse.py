@@ -135,3 +135,26 @@ def test_serve_with_its_port_taken_says_so_and_exits_1(tmp_path: Path, config: P
     (line,) = [ln for ln in done.stderr.splitlines() if ln.startswith("lỗi")]
     assert f"cổng {port}" in line and "đang được một chương trình khác dùng" in line
     assert "Traceback" not in done.stderr
+
+
+def test_serve_port_option_overrides_web_port(tmp_path: Path, config: Path) -> None:
+    """`--port` wins over `web.port` (the default 8114 here): the port taken is the one named."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [*LOA, "--config", str(config), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    (line,) = [ln for ln in done.stderr.splitlines() if ln.startswith("lỗi")]
+    assert f"cổng {port}" in line and "--port" in line
+
+
+def test_serve_port_out_of_range(capsys: pytest.CaptureFixture[str], config: Path) -> None:
+    code, line = one_line(capsys, "--config", str(config), "serve", "--port", "70000")
+    assert code == 2 and "--port" in line

@@ -27,7 +27,10 @@ def serve(
     port: Annotated[
         int | None,
         typer.Option(
-            "--port", min=1, max=65535, help="Cổng web (thay web.port), để nhiều tiến trình chung một máy."
+            "--port",
+            min=1,
+            max=65535,
+            help="Cổng web của tiến trình này (thay web.port): nhiều tiến trình trên cùng một máy.",
         ),
     ] = None,
 ) -> None:

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ from loa114.scheduler.errors import LoaError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 114_2026_0001  # pg_advisory_lock key held while one process migrates
 
 
 class DatabaseError(LoaError):
@@ -69,20 +70,60 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations (run at every start; a no-op when up to date). Alembic is imported
-    only when there is something to do: a command reading an up-to-date database starts faster."""
+    only when there is something to do: a command reading an up-to-date database starts faster.
+
+    Several processes may start together on a fresh database (`loa serve` on a province's PostgreSQL):
+    one migrates at a time (`_migration_lock`), and the ones that waited find the database at head and do
+    nothing. On SQLite the migration's transaction starts with `BEGIN IMMEDIATE`, which takes the
+    database's write lock before the first read, so a second process waits (busy timeout) for the first."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
+    try:
+        with _migration_lock(engine), engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if revision == "head" and _revision_on(connection) == head_revision():
+                log.info("database already at head: migrated by another process meanwhile")
+                return
+            _run_alembic(connection, revision)
+    except OperationalError as exc:
+        raise DatabaseError(f"không kết nối được cơ sở dữ liệu {engine.url!r}: {exc.orig}") from None
+
+
+def _revision_on(connection: Connection) -> str | None:
+    """The revision as this (locked) connection sees it; never fails, so a PostgreSQL transaction is not
+    aborted by a missing table."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _run_alembic(connection: Connection, revision: str) -> None:
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    try:
-        with engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
-    except OperationalError as exc:
-        raise DatabaseError(f"không kết nối được cơ sở dữ liệu {engine.url!r}: {exc.orig}") from None
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, hold the session advisory lock `MIGRATION_LOCK_KEY` on a connection of its own
+    (outside any transaction) while the body runs; other processes wait for it. Elsewhere, nothing."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
+        key = {"key": MIGRATION_LOCK_KEY}
+        if not lock.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar():
+            log.info("waiting for another process to finish migrating the database")
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        try:
+            yield
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), key)
 
 
 def ping(engine: Engine) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
@@ -88,6 +89,7 @@ class Studio:
     ) -> BuildResult:
         """Build the program of `key` if it is missing, or stale and `refresh`; `rebuild` (a reason)
         builds a ready program again even when its inputs did not change."""
+        started = time.monotonic()  # the build's duration goes into its BroadcastReady event (render_s)
         slot = self.config.slot(key.slot)
         airtime = airtime_of(key.day, slot, self.config.tz)
         with self.store.session() as session:
@@ -119,7 +121,7 @@ class Studio:
         kept = self._fill(
             candidates, slot, key.day, coverage, broadcast_id=broadcast_id, now=now, decisions=decisions
         )
-        draft = Draft(broadcast_id, key, airtime, "slot", kept, decisions, inputs, why)
+        draft = Draft(broadcast_id, key, airtime, "slot", kept, decisions, inputs, why, started=started)
         return self.writer.publish(draft, now)
 
     def changes(self, key: BroadcastKey, built_from: dict[str, object] | None, now: datetime) -> list[str]:
@@ -203,6 +205,7 @@ class Studio:
         budget_s: float | None = None,
     ) -> BuildResult:
         """The alert program of one zone (`key`: today, the alert's id, the zone), spoken within `budget_s`."""
+        started = time.monotonic()
         with self.store.session() as session:
             row = ensure_broadcast(session, key, airtime=now, kind="alert", now=now)
             broadcast_id, status = row.id, row.status
@@ -217,7 +220,9 @@ class Studio:
         )
         if isinstance(outcome, Decision):
             return self.writer.fail(broadcast_id, now, outcome.detail, [outcome])
-        return self.writer.publish(Draft(broadcast_id, key, now, "alert", [outcome], []), now)
+        return self.writer.publish(
+            Draft(broadcast_id, key, now, "alert", [outcome], [], started=started), now
+        )
 
     def _prepare(
         self, candidate: Candidate, context: dict[str, object], now: datetime

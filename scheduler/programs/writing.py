@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -74,6 +75,7 @@ class Draft:
     decisions: list[Decision]
     inputs: ProgramInputs | None = None
     why: tuple[str, ...] = ()
+    started: float | None = None  # time.monotonic() when the build began: its duration is reported
 
 
 class ProgramWriter:
@@ -114,6 +116,7 @@ class ProgramWriter:
                 offline_items=offline,
                 rerender=bool(draft.why),
                 why=draft.why,
+                render_s=None if draft.started is None else round(time.monotonic() - draft.started, 3),
             )
             self.store.record(session, ready)
         return BuildResult(

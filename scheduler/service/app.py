@@ -30,6 +30,7 @@ from loa114.scheduler.playout import PlayoutAdapter, adapters_for
 from loa114.scheduler.programs.airing import OnAir
 from loa114.scheduler.programs.shelf import ScriptShelf
 from loa114.scheduler.programs.studio import Studio
+from loa114.scheduler.service.metrics import Metrics
 from loa114.scheduler.store import Store
 
 
@@ -46,6 +47,7 @@ class App:
     outbox: Outbox
     users: Users
     tokens: Tokens
+    metrics: Metrics
 
     @classmethod
     def create(
@@ -67,6 +69,8 @@ class App:
             db.migrate()
         events = EventLog()
         events.subscribe(log_event)
+        metrics = Metrics()  # this app's own registry: several apps in one process never collide
+        events.subscribe(metrics.observe)
         store = Store.open(db, events)
         speech = speech_settings(config)
         audio = audio_settings(config, speech)
@@ -90,6 +94,7 @@ class App:
             outbox=Outbox(config, store),
             users=Users(store, passwords or Passwords(), config.villages),
             tokens=Tokens(store, config.villages),
+            metrics=metrics,
         )
 
     @property

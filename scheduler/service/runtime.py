@@ -166,7 +166,7 @@ class Runtime:
         self.station.start_run(self.clock.now())
         audio = self.station.config.audio
         every = [
-            ("beat", self.beat, BEAT_INTERVAL.total_seconds(), "air", False),
+            ("beat", self.beat, BEAT_INTERVAL.total_seconds(), "air", True),
             ("air-poll", self.air_poll, AIR_POLL_SECONDS, "air", True),
             ("tick", self.tick, TICK_SECONDS, "default", True),
             ("render", self.render, TICK_SECONDS, "default", True),

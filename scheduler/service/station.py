@@ -34,6 +34,7 @@ from loa114.scheduler.programs.runs import BEAT_INTERVAL, CATCH_UP, beat, last_s
 from loa114.scheduler.programs.writing import BuildResult
 from loa114.scheduler.reports.issuing import issue_due
 from loa114.scheduler.service.app import App
+from loa114.scheduler.service.backlog import Backlog, measure
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,14 @@ class TickReport:
 
 @dataclass
 class Vitals:
-    """What `/healthz` reports: when the last tick completed, how late the last airing started, and when
-    the database last took a heartbeat."""
+    """What `/healthz` reports: when the last tick completed, how late the last airing started, when the
+    database last took a heartbeat, and what was waiting then."""
 
     last_tick_at: datetime | None = None
     last_air_at: datetime | None = None
     last_air_lateness_s: float | None = None
     db_ok_at: datetime | None = None
+    backlog: Backlog | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def aired(self, result: AirResult, now: datetime) -> None:
@@ -70,6 +72,8 @@ class Station:
         self.renders = RenderDesk(app.config, app.store, app.studio)
         self.alerts = AlertDesk(app.config, app.store, app.studio, app.on_air)
         self.run_id: int | None = None
+        self.role = "all"  # what this process does (every process does everything today)
+        self.host, self.pid = socket.gethostname(), os.getpid()
         self.vitals = Vitals()
         self._catch_up_from: datetime | None = None
         self._playout = ThreadPoolExecutor(8, thread_name_prefix="playout")
@@ -81,7 +85,8 @@ class Station:
         """Register this process; account for what happened while no process ran (bounded to a week)."""
         with self.app.store.session() as session:
             since = last_seen(session, now)
-            self.run_id = start_run(session, now, host=socket.gethostname(), pid=os.getpid(), role=role)
+            self.run_id = start_run(session, now, host=self.host, pid=self.pid, role=role)
+        self.role = role
         with self.vitals.lock:
             self.vitals.db_ok_at = now
         self._catch_up_from = min(since, now) if since else now
@@ -114,11 +119,17 @@ class Station:
             self.stop_run(clock())
 
     def beat(self, now: datetime) -> None:
+        """The run's heartbeat, then what is waiting (`backlog`), kept for `/healthz` and `/metrics`."""
         if self.run_id is not None:
             with self.app.store.session() as session:
                 self.run_id = beat(session, self.run_id, now)
             with self.vitals.lock:
                 self.vitals.db_ok_at = now
+            with self.app.store.session() as session:
+                backlog = measure(session, self.config, now)
+            with self.vitals.lock:
+                self.vitals.backlog = backlog
+            self.app.metrics.measured(backlog)
 
     def stop_run(self, now: datetime, *, wait: bool = True) -> None:
         if self.run_id is not None:

@@ -1,4 +1,4 @@
-"""The web application: pages for people, the JSON API for systems, `/healthz` for monitoring.
+"""The web application: pages for people, the JSON API for systems, `/healthz` and `/metrics` for monitoring.
 
 Built once by `loa serve` (and by tests) around the process's driver (a `Runtime`, or a `Fleet` member on PostgreSQL); every route reaches the station through
 `WebContext`. Static files (CSS, htmx) are served by the service itself: no CDN, so the pages work when
@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from loa114.scheduler.service.driver import Driver
-from loa114.scheduler.web import api, errors, health, login, pages
+from loa114.scheduler.web import api, errors, health, login, metrics, pages
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pagecache import PageCache
 from loa114.scheduler.web.security import SecurityMiddleware, check_csrf, session_secret
@@ -58,6 +58,7 @@ def create_web(
     web.add_middleware(SecurityMiddleware, max_body=config.web.max_upload_mb * 1024 * 1024)
     errors.install(web)
     web.include_router(health.router)
+    web.include_router(metrics.router)
     web.include_router(login.router)
     for name in pages.MODULES:
         web.include_router(importlib.import_module(f"{pages.__name__}.{name}").router)

@@ -21,7 +21,8 @@ STATUS_TEXT = {
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """A route for systems (the JSON API, Prometheus' `/metrics`): refusals are 401/403, not a page."""
+    return request.url.path.startswith("/api/") or request.url.path == "/metrics"
 
 
 def _page_error(request: Request, status: int, message: str) -> Response:

@@ -40,7 +40,7 @@ def bind(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise LoaError(
                 f"cổng {port} trên {host} đang được một chương trình khác dùng (có thể là một `loa serve` "
-                "khác): dừng chương trình đó, hoặc đổi web.port trong cấu hình"
+                "khác): dừng chương trình đó, hoặc chọn cổng khác (`loa serve --port N` hoặc web.port trong cấu hình)"
             ) from None
         raise LoaError(f"không mở được cổng {port} trên {host}: {exc.strerror or exc}") from None
     return sock
