@@ -44,7 +44,7 @@ def measure(session: Session, config: Config, now: datetime) -> Backlog:
         )
         .group_by(Broadcast.status)
     )
-    waiting = {str(status): int(count) for status, count in session.execute(ahead).tuples()}
+    waiting = {str(status): int(count) for status, count in session.execute(ahead).all()}
     due = select(func.count()).select_from(Delivery)
     due = due.where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
     by_state = select(Broadcast.status, func.count()).group_by(Broadcast.status)
@@ -53,5 +53,5 @@ def measure(session: Session, config: Config, now: datetime) -> Backlog:
         build=waiting.get(Status.PLANNED, 0),
         air=waiting.get(Status.READY, 0),
         deliver=int(session.scalar(due) or 0),
-        by_state={str(status): int(count) for status, count in session.execute(by_state).tuples()},
+        by_state={str(status): int(count) for status, count in session.execute(by_state).all()},
     )
