@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -138,10 +139,14 @@ class OfflineGuard:
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def save_screenshot(page: Page, name: str, *, folder: Path = SCREENSHOTS, full_page: bool = True) -> Path:
-    """Save a PNG of the page as <folder>/<name>.png (docs/screenshots/ by default, for the README)."""
+def save_screenshot(page: Page, name: str, *, folder: Path | None = None, full_page: bool = True) -> Path:
+    """Save a PNG of the page as <folder>/<name>.png. By default into docs/screenshots/ (the README's) only
+    when LOA_UPDATE_SCREENSHOTS=1, else into a temporary folder: a test run leaves the work tree clean."""
     if not _NAME.match(name):
         raise ValueError(f"screenshot name {name!r}: use lower-case letters, digits, '-' and '_' only")
+    if folder is None:
+        update = os.environ.get("LOA_UPDATE_SCREENSHOTS") == "1"
+        folder = SCREENSHOTS if update else Path(tempfile.gettempdir()) / "loa114-screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
