@@ -12,6 +12,7 @@ What did not air is in `missed`; what a dead process left airing, in `recovery`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,25 +67,36 @@ class OnAir:
 
     def claim(self, broadcast_id: int, now: datetime, run_id: int | None) -> Broadcast | None:
         """`ready → airing` if it still is ready and within the grace; None when another process got it."""
+        claimed = self.claim_many([broadcast_id], now, run_id)
+        return claimed[0] if claimed else None
+
+    def claim_many(self, ids: Sequence[int], now: datetime, run_id: int | None) -> list[Broadcast]:
+        """`ready → airing` for each of `ids` still ready and within the grace, by one conditional
+        `UPDATE … RETURNING` and one commit (at 05:30 a commune's zones are claimed together, not one commit
+        each); the rows another process got meanwhile are left out. In airtime and zone order."""
+        if not ids:
+            return []
         earliest = now - self.config.schedule.misfire_grace
         with self.store.session() as session:
-            claimed = update_rows(
-                session,
+            won = session.scalars(
                 update(Broadcast)
                 .where(
-                    Broadcast.id == broadcast_id,
+                    Broadcast.id.in_(ids),
                     Broadcast.status == Status.READY,
                     Broadcast.airtime >= earliest,
                     Broadcast.airtime <= now,
                 )
-                .values(status=Status.AIRING, aired_at=now, claimed_by=run_id, updated_at=now),
-            )
-            if not claimed:
-                return None
-            row = session.get(Broadcast, broadcast_id)
-            assert row is not None  # the row we just claimed
-            record_as_run(session, row, started_at=now, outcome=Status.AIRING, detail=None)
-        return row
+                .values(status=Status.AIRING, aired_at=now, claimed_by=run_id, updated_at=now)
+                .returning(Broadcast.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            if not won:
+                return []
+            rows = session.scalars(
+                select(Broadcast).where(Broadcast.id.in_(won)).order_by(Broadcast.airtime, Broadcast.zone_id)
+            ).all()
+            record_as_runs(session, rows, started_at=now, outcome=Status.AIRING, detail=None)
+        return list(rows)
 
     def publish(self, row: Broadcast, now: datetime) -> AirResult:
         """Run the playout adapters for a claimed broadcast and record the outcome (manifest, then row)."""
@@ -159,22 +171,39 @@ def record_as_run(
     session: Session, row: Broadcast, *, started_at: datetime | None, outcome: str, detail: str | None
 ) -> None:
     """The one as-run record of a broadcast: written at claim (or when it is missed), completed after."""
-    lateness = None if started_at is None else (started_at - row.airtime).total_seconds()
-    record = session.scalar(select(AsRun).where(AsRun.broadcast_id == row.id))
-    if record is None:
-        session.add(
-            AsRun(
-                broadcast_id=row.id,
-                scheduled_at=row.airtime,
-                started_at=started_at,
-                lateness_s=lateness,
-                outcome=outcome,
-                detail=detail,
+    record_as_runs(session, [row], started_at=started_at, outcome=outcome, detail=detail)
+
+
+def record_as_runs(
+    session: Session,
+    rows: Sequence[Broadcast],
+    *,
+    started_at: datetime | None,
+    outcome: str,
+    detail: str | None,
+) -> None:
+    """`record_as_run` for many rows: one read of the existing records, the new ones inserted together."""
+    existing = {
+        r.broadcast_id: r
+        for r in session.scalars(select(AsRun).where(AsRun.broadcast_id.in_([row.id for row in rows])))
+    }
+    for row in rows:
+        lateness = None if started_at is None else (started_at - row.airtime).total_seconds()
+        record = existing.get(row.id)
+        if record is None:
+            session.add(
+                AsRun(
+                    broadcast_id=row.id,
+                    scheduled_at=row.airtime,
+                    started_at=started_at,
+                    lateness_s=lateness,
+                    outcome=outcome,
+                    detail=detail,
+                )
             )
-        )
-    else:
-        record.started_at, record.lateness_s = started_at, lateness
-        record.outcome, record.detail = outcome, detail
+        else:
+            record.started_at, record.lateness_s = started_at, lateness
+            record.outcome, record.detail = outcome, detail
 
 
 def mark_safely(folder: Path, status: str, *, error: str | None = None, **stamps: datetime) -> bool:

@@ -32,6 +32,7 @@ from loa114.scheduler.clock import Clock
 from loa114.scheduler.db.models import Broadcast
 from loa114.scheduler.programs.runs import BEAT_INTERVAL
 from loa114.scheduler.service import fleet_jobs
+from loa114.scheduler.service.runtime import STOP_TIMEOUT_S
 from loa114.scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
@@ -193,6 +194,7 @@ class Fleet:
                 additional_context={"fleet": self},
                 delete_jobs="successful",
                 install_signal_handlers=True,
+                shutdown_graceful_timeout=STOP_TIMEOUT_S,  # a step left unfinished is taken up again
             )
 
     def _beat_loop(self) -> None:

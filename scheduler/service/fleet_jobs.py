@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from procrastinate import Blueprint, JobContext
@@ -26,6 +27,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from loa114.scheduler.programs.planner import occurrences
 
 if TYPE_CHECKING:
+    from loa114.scheduler.db.models import Broadcast
     from loa114.scheduler.service.fleet import Fleet
     from loa114.scheduler.service.station import Station
 
@@ -35,6 +37,7 @@ SCHEDULE_QUEUE, AIR_QUEUE, WORK_QUEUE = "schedule", "air", "work"
 HEARTBEAT_S, STALLED_S = 2.0, 8.0  # a worker silent this long is dead: its started jobs run again
 PLAN_AHEAD = timedelta(hours=3)
 AIR_PRIORITY = 10  # fetched before any other waiting job
+CLAIMERS = 4  # communes claimed at once by the airing job (each a few round trips to the database)
 # Slots air on the minute (HH:MM:00): the heavy rounds run at other seconds of the minute (tick :30, render
 # :15, evaluation :40, delivery :50) and the air poll at :02, :07…, so none competes with the 05:30 burst.  # precise jobs are deferred this far ahead (and at least the lead time)
 
@@ -79,11 +82,25 @@ def air_poll(context: JobContext, timestamp: int) -> None:
 
 
 @jobs.task(name="air", queue=AIR_QUEUE, pass_context=True, priority=AIR_PRIORITY)
-def air(context: JobContext, commune: str, slot_key: str) -> None:
+def air(context: JobContext, at: str) -> None:
+    """Every commune's programs due at `at`: all claimed first (each commune in one commit), then published,
+    so the 05:30 of 65 communes is claimed within a second and no publication delays another's claim."""
     fleet = _fleet(context)
-    station = fleet.stations.get(commune)
-    if station is not None:  # a commune removed from the province since the job was deferred: nothing
-        fleet.run_step("air", lambda now: station.air_due(now, wait=False), commune=commune)
+    now = fleet.clock.now()
+
+    def claim(item: tuple[str, Station]) -> tuple[Station, list[Broadcast]]:
+        key, station = item
+        try:
+            return station, station.claim_due(now)
+        except Exception:
+            log.exception("claim failed commune=%s now=%s", key, now.isoformat())
+            return station, []
+
+    with ThreadPoolExecutor(CLAIMERS, thread_name_prefix="claim") as claimers:  # round trips overlap
+        claimed = list(claimers.map(claim, fleet.stations.items()))
+    for station, rows in claimed:
+        for row in rows:
+            station.publish(row, now)
 
 
 @jobs.periodic(cron="* * * * * 15", periodic_id="render")
@@ -150,21 +167,29 @@ async def take_over(context: JobContext, timestamp: int) -> None:
 
 
 def defer_precise(fleet: Fleet, station: Station, now: datetime) -> int:
-    """Defer each slot's render (at airtime − lead time) and airing (at airtime) of the next hours; a job
-    already waiting under the same lock is left alone. Returns how many were deferred."""
+    """Defer the slots' renders (at airtime − lead time, per commune) and airings (at airtime, one job for
+    every commune airing at that moment) of the next hours; a job already waiting under the same lock is
+    left alone. Returns how many were deferred."""
     config = station.config
     commune = config.commune.key
     lead = config.schedule.lead_time
     deferred = 0
     for occ in occurrences(config, now, now + max(PLAN_AHEAD, lead * 2)):
         key = f"{occ.day.isoformat()}:{occ.slot.id}"
-        plan = [(air, occ.airtime, f"air:{commune}:{key}")]
+        at = occ.airtime.astimezone(UTC).isoformat(timespec="seconds")
+        plan: list[tuple[Any, datetime, str, dict[str, str]]] = [(air, occ.airtime, f"air:{at}", {"at": at})]
         if occ.airtime - lead > now:
-            plan.append((render_slot, occ.airtime - lead, f"render:{commune}:{key}"))
-        for task, at, lock in plan:
+            plan.append(
+                (
+                    render_slot,
+                    occ.airtime - lead,
+                    f"render:{commune}:{key}",
+                    {"commune": commune, "slot_key": key},
+                )
+            )
+        for task, run_at, lock, kwargs in plan:
             try:
-                job = task.configure(schedule_at=fleet.clock.to_real(at), queueing_lock=lock)
-                job.defer(commune=commune, slot_key=key)
+                task.configure(schedule_at=fleet.clock.to_real(run_at), queueing_lock=lock).defer(**kwargs)
                 deferred += 1
             except AlreadyEnqueued:
                 pass

@@ -66,7 +66,9 @@ class Vitals:
 
 
 class Station:
-    def __init__(self, app: App):
+    def __init__(self, app: App, *, playout: ThreadPoolExecutor | None = None):
+        """`playout`: the threads that run the adapters, shared by the communes of a fleet process (default:
+        this station's own eight)."""
         self.app = app
         self.config = app.config
         self.renders = RenderDesk(app.config, app.store, app.studio)
@@ -76,7 +78,8 @@ class Station:
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.vitals = Vitals()
         self._catch_up_from: datetime | None = None
-        self._playout = ThreadPoolExecutor(8, thread_name_prefix="playout")
+        self._owns_playout = playout is None
+        self._playout = playout or ThreadPoolExecutor(8, thread_name_prefix="playout")
         self.on_unready: Callable[[Broadcast], None] | None = None  # the runtime renders it on its own lane
 
     # -- the run: who was up when ---------------------------------------------------------------------
@@ -135,7 +138,8 @@ class Station:
         if self.run_id is not None:
             with self.app.store.session() as session:
                 stop_run(session, self.run_id, now)
-        self._playout.shutdown(wait=wait)
+        if self._owns_playout:
+            self._playout.shutdown(wait=wait)
 
     # -- the steps ------------------------------------------------------------------------------------
 
@@ -187,7 +191,12 @@ class Station:
         """Claim every due program and publish each on its own playout thread: a player that plays one
         zone's program to the end must not delay the next zone. A program not built yet is rendered late
         here only when `render_late` (one-shot use); the service hands it to its render lane instead."""
-        futures: list[Future[AirResult]] = []
+        futures = [self.publish(row, now) for row in self.claim_due(now, render_late=render_late)]
+        return [f.result() for f in futures] if wait else []
+
+    def claim_due(self, now: datetime, *, render_late: bool = False) -> list[Broadcast]:
+        """The due programs, claimed in one commit (the airing's as-run start is now); not yet published."""
+        to_claim: list[int] = []
         for row in self.app.on_air.due(now):
             if row.status == Status.PLANNED:
                 if render_late and row.kind == "slot":
@@ -197,10 +206,8 @@ class Station:
                     continue
                 else:
                     continue
-            claimed = self.app.on_air.claim(row.id, now, self.run_id)
-            if claimed is not None:
-                futures.append(self.publish(claimed, now))
-        return [f.result() for f in futures] if wait else []
+            to_claim.append(row.id)
+        return self.app.on_air.claim_many(to_claim, now, self.run_id)
 
     def publish(self, row: Broadcast, now: datetime) -> Future[AirResult]:
         """Run a claimed program's playout on its own thread."""

@@ -11,6 +11,8 @@ import logging
 import os
 import socket
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 
@@ -20,7 +22,7 @@ from loa114.scheduler.config.province import Province
 from loa114.scheduler.db.engine import make_engine
 from loa114.scheduler.errors import InputError, LoaError
 from loa114.scheduler.service.app import App
-from loa114.scheduler.service.runtime import Runtime
+from loa114.scheduler.service.runtime import STOP_TIMEOUT_S, Runtime
 from loa114.scheduler.service.station import Station
 from loa114.scheduler.web.app import create_web
 
@@ -93,7 +95,11 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
     web_config = province.commune(commune) if commune else next(iter(province.communes.values()))
     sock = bind(web_config.web.host, web_config.web.port) if role in ("all", "web") else None
     base = make_engine(web_config.database.url)  # one pool for every commune of this process
-    stations = {key: Station(App.create(config, engine=base)) for key, config in province.communes.items()}
+    playout = ThreadPoolExecutor(16, thread_name_prefix="playout")  # shared by every commune's station
+    stations = {
+        key: Station(App.create(config, engine=base), playout=playout)
+        for key, config in province.communes.items()
+    }
     fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.key)
     site = create_web(fleet, communes=fleet.communes())
     server = uvicorn.Server(uvicorn.Config(site, log_level="warning")) if sock else None
@@ -112,8 +118,25 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
             sock.close()
         for station in stations.values():
             station.app.close()
+        playout.shutdown(wait=False, cancel_futures=True)
         base.dispose()
         log.info("service stopped role=%s", role)
+    _leave_when_idle(STOP_TIMEOUT_S)
+
+
+def _leave_when_idle(timeout: float) -> None:
+    """Let the threads still publishing or running a step finish for up to `timeout` seconds, then leave
+    even if some have not: their rows are claimed or leased, and the next process resolves them."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if any(
+        t.is_alive() and not t.daemon and t is not threading.current_thread() for t in threading.enumerate()
+    ):
+        log.warning("threads still running at shutdown: leaving; the next process resolves their rows")
+        logging.shutdown()
+        os._exit(0)
 
 
 def _starting(config: Config, clock: Clock, role: str, *, communes: int = 1) -> None:
