@@ -116,6 +116,9 @@ def _in_province(config: Config, key: str, url: str, web: Web, playout_root: Pat
             "database": database,
             "web": web.model_copy(update={"secret_file": config.web.secret_file}),
             "playout": config.playout.model_copy(update={"dir": playout_root / key}),
+            # communes may share a folder of configs: their reports and notices must not overwrite each other's
+            "reports": config.reports.model_copy(update={"dir": config.reports.dir / key}),
+            "notices": config.notices.model_copy(update={"dir": config.notices.dir / key}),
         }
     )
 

@@ -175,6 +175,16 @@ class Fleet:
     def stop(self) -> None:
         self._stop.set()
 
+    @property
+    def stopping(self) -> bool:
+        """SIGTERM came: the steps stop walking through the communes; what is left is taken up again."""
+        return self._stop.is_set()
+
+    def _stopping(self, worker: asyncio.Task[None]) -> None:
+        log.info("signal received: stopping after the jobs in progress (at most %.0f s)", STOP_TIMEOUT_S)
+        self._stop.set()
+        worker.cancel()  # procrastinate stops fetching and waits for the running jobs (graceful timeout)
+
     async def _work(self) -> None:
         async with self.queue.open_async():
             if self.role in ("all", "scheduler"):  # rows and precise jobs now, not at the next round
@@ -184,18 +194,27 @@ class Fleet:
                 except AlreadyEnqueued:
                     pass
             log.info("fleet worker started role=%s queues=%s", self.role, ",".join(QUEUES[self.role]))
-            await self.queue.run_worker_async(
-                queues=QUEUES[self.role],
-                name=f"{socket.gethostname()}:{os.getpid()}:{self.role}",
-                concurrency=CONCURRENCY,
-                fetch_job_polling_interval=POLL_S,
-                update_heartbeat_interval=fleet_jobs.HEARTBEAT_S,
-                stalled_worker_timeout=fleet_jobs.STALLED_S,
-                additional_context={"fleet": self},
-                delete_jobs="successful",
-                install_signal_handlers=True,
-                shutdown_graceful_timeout=STOP_TIMEOUT_S,  # a step left unfinished is taken up again
+            worker = asyncio.create_task(
+                self.queue.run_worker_async(
+                    queues=QUEUES[self.role],
+                    name=f"{socket.gethostname()}:{os.getpid()}:{self.role}",
+                    concurrency=CONCURRENCY,
+                    fetch_job_polling_interval=POLL_S,
+                    update_heartbeat_interval=fleet_jobs.HEARTBEAT_S,
+                    stalled_worker_timeout=fleet_jobs.STALLED_S,
+                    additional_context={"fleet": self},
+                    delete_jobs="successful",
+                    install_signal_handlers=False,  # ours, below: they also stop the loops over communes
+                    shutdown_graceful_timeout=STOP_TIMEOUT_S,  # a step left unfinished is taken up again
+                )
             )
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self._stopping, worker)
+            try:
+                await worker
+            except asyncio.CancelledError:
+                log.info("fleet worker stopped role=%s", self.role)
 
     def _beat_loop(self) -> None:
         """This run's heartbeat, and the fleet's last tick (whichever process ran it) for `/healthz`."""

@@ -51,6 +51,8 @@ def _each(context: JobContext, name: str, step: Callable[[Station, datetime], An
     """`step` for every commune of the province, each on its own (one failing commune stops no other)."""
     fleet = _fleet(context)
     for key, station in fleet.stations.items():
+        if fleet.stopping:
+            return
         fleet.run_step(name, functools.partial(step, station), commune=key)
 
 
