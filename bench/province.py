@@ -221,8 +221,9 @@ def burst(root: Path, communes: int, zones: int, workers: int) -> dict[str, floa
                         .all()
                     )
                     done += connection.execute(
-                        text(f"SELECT count(*) FROM \"{schema}\".broadcasts WHERE status <> 'airing'"
-                             " AND status <> 'ready'")
+                        text(f"SELECT count(*) FROM \"{schema}\".broadcasts WHERE day = :day"
+                             " AND status IN ('published', 'aired', 'failed', 'missed')"),
+                        {"day": airtime.date()},
                     ).scalar_one()  # fmt: skip
             if done == communes * zones:  # every folder published (or failed), not only claimed
                 break

@@ -89,13 +89,17 @@ class Process:
         self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(10)
 
-    def stop(self) -> None:
+    def stop(self) -> float:
+        """SIGTERM, as systemd stops a service; returns how long it took to exit (killed after 30 s)."""
+        started = time.monotonic()
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
             try:
                 self.popen.wait(30)
             except subprocess.TimeoutExpired:
                 self.popen.kill()
+                return 30.0
+        return time.monotonic() - started
 
 
 Outcome = tuple[str, str | None, int]
@@ -187,9 +191,9 @@ def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, flee
             processes.append(Process(tmp_path, config, f"restart{number}-{victim.role}", victim.role))
         found = wait_for_outcomes(fleet_db, 150)
     finally:
-        for process in processes:
-            process.stop()
+        stopped = [process.stop() for process in processes]
     assert len(found) == len(COMMUNES) * len(SLOTS) * len(ZONES), logs(processes)
+    assert max(stopped) < 15, stopped  # SIGTERM: running steps get 10 s, the loops over communes stop at once
     for key, (status, reason, as_run) in found.items():
         assert status in ("published", "missed", "failed"), (key, status, logs(processes))
         if status == "published":
