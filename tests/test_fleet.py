@@ -1,6 +1,6 @@
 """`loa serve` on PostgreSQL as a fleet of real processes (service/fleet.py): every broadcast airs exactly
 once, or is missed with its reason, while processes are SIGKILLed at seeded random moments; `--role` splits
-the work. Each test has its own database, created and dropped here (the shared one is left alone)."""
+the work. The fleet gets a database of its own (`fresh_postgres`): the shared one is left alone."""
 
 from __future__ import annotations
 
@@ -11,35 +11,15 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from conftest import POSTGRES_URL, write_commune
+from conftest import write_commune
 from sqlalchemy import create_engine, text
-
-needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="LOA_TEST_POSTGRES_URL not set")
 
 START = "2026-11-30T09:59:30+07:00"  # 30 s before the first slot
 SLOTS = ("10:00", "10:01")
 ZONES = ("trung-tam", "phia-bac")
 COMMUNES = ("loi-bac", "na-sam", "tan-thanh", "hong-phong")
-
-
-@pytest.fixture
-def fleet_db() -> Iterator[str]:
-    assert POSTGRES_URL
-    name = f"loa_fleet_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def free_port() -> int:
@@ -174,22 +154,21 @@ def logs(processes: list[Process]) -> str:
     return "\n".join(p.log.read_text(encoding="utf-8")[-2500:] for p in processes)
 
 
-@needs_postgres
-def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, fleet_db: str) -> None:
+def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, fresh_postgres: str) -> None:
     """Four processes on a province of four communes, started together on a fresh database (no migration
     race): two `all`, a `scheduler` and a `worker`; two of them SIGKILLed at seeded moments, each restarted."""
-    config = province(tmp_path, fleet_db)
+    config = province(tmp_path, fresh_postgres)
     rng = random.Random(114)
     moments = sorted(rng.sample(MOMENTS, 2), key=MOMENTS.index)
     roles = ["all", "all", "scheduler", "worker"]
     processes = [Process(tmp_path, config, f"p{i}-{role}", role) for i, role in enumerate(roles)]
     try:
         for number, moment in enumerate(moments):
-            assert wait_until(fleet_db, moment, 120), (moment, logs(processes))
+            assert wait_until(fresh_postgres, moment, 120), (moment, logs(processes))
             victim = rng.choice([p for p in processes if p.popen.poll() is None])
             victim.kill()
             processes.append(Process(tmp_path, config, f"restart{number}-{victim.role}", victim.role))
-        found = wait_for_outcomes(fleet_db, 150)
+        found = wait_for_outcomes(fresh_postgres, 150)
     finally:
         stopped = [process.stop() for process in processes]
     assert len(found) == len(COMMUNES) * len(SLOTS) * len(ZONES), logs(processes)
