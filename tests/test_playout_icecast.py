@@ -190,9 +190,10 @@ def test_silence_between_programs_keeps_the_mount_alive(server: IcecastServer, t
     wait_until(lambda: not server.is_live("/loi-bac/phia-bac"), "second mount released at close")
 
 
-def test_close_stops_a_program_in_flight_and_it_fails(server: IcecastServer, tmp_path: Path) -> None:
-    program = write_program(tmp_path / "prog", seconds=8.0)
-    playout = adapter(server.url)
+def airing_in_background(
+    playout: IcecastPlayout, program: Path
+) -> tuple[threading.Thread, list[PlayoutError]]:
+    """Publish `program` on a thread (started); the PlayoutErrors it raises land in the list."""
     errors: list[PlayoutError] = []
 
     def air() -> None:
@@ -203,6 +204,13 @@ def test_close_stops_a_program_in_flight_and_it_fails(server: IcecastServer, tmp
 
     thread = threading.Thread(target=air)
     thread.start()
+    return thread, errors
+
+
+def test_close_stops_a_program_in_flight_and_it_fails(server: IcecastServer, tmp_path: Path) -> None:
+    program = write_program(tmp_path / "prog", seconds=8.0)
+    playout = adapter(server.url)
+    thread, errors = airing_in_background(playout, program)
     wait_until(lambda: server.is_live(MOUNT), "program live")
     playout.close()
     thread.join(10)
@@ -262,18 +270,8 @@ def test_a_refused_password_fails_the_broadcast(server: IcecastServer, tmp_path:
 
 def test_a_server_lost_mid_program_fails_the_broadcast(tmp_path: Path) -> None:
     program = write_program(tmp_path / "prog", seconds=8.0)
-    errors: list[PlayoutError] = []
     with icecast_server(tmp_path / "own") as own:
-        playout = adapter(own.url)
-
-        def air() -> None:
-            try:
-                playout.publish(airing(program.parent))
-            except PlayoutError as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=air)
-        thread.start()
+        thread, errors = airing_in_background(adapter(own.url), program)
         wait_until(lambda: own.is_live(MOUNT), "program live")
     thread.join(30)  # the server stopped when the block ended
     assert not thread.is_alive()

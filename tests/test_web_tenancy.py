@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from webkit import NOW, PASSWORD, ROLES, csrf_of, make_site
 
 from loa114.audio.engines.offline import OfflineEngine
@@ -105,8 +106,6 @@ def test_a_token_reads_its_own_commune_only(two: tuple[TestClient, Runtime, Runt
     )
     assert sent.status_code == 200
     with first.station.app.store.db.engine.connect() as connection:
-        from sqlalchemy import text
-
         assert (
             connection.execute(text("SELECT count(*) FROM village_reports")).scalar() == 0
         )  # went to B only

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from loa114.scheduler.cli.options import options, parse_date
+from loa114.scheduler.cli.reports import DayInPeriod, PeriodOption
 from loa114.scheduler.cli.tables import table
 from loa114.scheduler.errors import InputError
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 FORMATS = ("table", "json", "xlsx", "docx")
 
@@ -22,13 +20,8 @@ FORMATS = ("table", "json", "xlsx", "docx")
 def province(
     ctx: typer.Context,
     *,
-    period: Annotated[
-        str, typer.Option("--period", help="week (tuần), month (tháng) hoặc campaign.")
-    ] = "week",
-    day: Annotated[
-        str | None,
-        typer.Option("--date", help="Một ngày trong kỳ (31/12/2026 hoặc 2026-12-31); mặc định hôm nay."),
-    ] = None,
+    period: PeriodOption = "week",
+    day: DayInPeriod = None,
     fmt: Annotated[
         str, typer.Option("--format", help="table (in ra màn hình), json, xlsx hoặc docx.")
     ] = "table",
@@ -37,7 +30,7 @@ def province(
     ] = None,
 ) -> None:
     """Tổng hợp các xã trong tỉnh: tỷ lệ cài đặt so với kế hoạch, xã chậm tiến độ, buổi phát bị lỡ."""
-    from loa114.scheduler.db.engine import Database, make_engine
+    from loa114.scheduler.db.engine import Engines
     from loa114.scheduler.events import EventLog
     from loa114.scheduler.files import write_atomic
     from loa114.scheduler.reports import province as rollup
@@ -54,20 +47,17 @@ def province(
     first = next(iter(communes.values()))
     now = opts.clock().now()
     today = parse_date(day, "--date", now.astimezone(first.tz).date())
-    engines: dict[str, Engine] = {}  # one per database: PostgreSQL's communes share it, SQLite's do not
+    engines = Engines()
     lines = []
     try:
         for key, config in communes.items():
-            url = config.database.url
-            base = engines.get(url) or engines.setdefault(url, make_engine(url))
-            db = Database(url, schema=config.database.schema_name, base=base).migrate()
+            db = engines.database(config.database.url, config.database.schema_name).migrate()
             chosen = period_of(period, today, config)
             lines.append(
                 rollup.commune_line(key, config, compute(config, Store.open(db, EventLog()), chosen, now))
             )
     finally:
-        for engine in engines.values():
-            engine.dispose()
+        engines.dispose()
     figures = rollup.ProvinceFigures(opts.province().name, chosen.title, now, lines)
     if fmt == "table":
         rows = [

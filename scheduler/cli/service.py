@@ -50,12 +50,16 @@ def serve(
 def db_upgrade(ctx: typer.Context) -> None:
     """Áp dụng các bản nâng cấp cơ sở dữ liệu (cũng tự chạy khi khởi động); mọi xã của tỉnh nếu không
     chọn --commune."""
-    from loa114.scheduler.db.engine import Database
+    from loa114.scheduler.db.engine import Engines
 
     opts = options(ctx)
     communes = opts.province().communes
     chosen = [opts.config()] if opts.commune else list(communes.values())
-    for config in chosen:
-        Database(config.database.url, schema=config.database.schema_name).migrate().dispose()
+    engines = Engines()
+    try:
+        for config in chosen:
+            engines.database(config.database.url, config.database.schema_name).migrate()
+    finally:
+        engines.dispose()
     where = chosen[0].database.url if len(chosen) == 1 else f"{len(chosen)} xã"
     typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {where}")

@@ -41,7 +41,7 @@ class Commune(Model):
     province: str
     timezone: str = "Asia/Ho_Chi_Minh"
     dialect: Literal["north", "south"] = "north"
-    id: Ident = ""  # ASCII slug naming the commune in stream mounts; by default from the name ("loi-bac")
+    id: Ident = ""  # the commune in folders, schemas, mounts and --commune; default from the name ("loi-bac")
 
     @model_validator(mode="before")
     @classmethod
@@ -52,11 +52,6 @@ class Commune(Model):
                 raise ValueError(f"không tạo được id từ tên xã {data['name']!r}: ghi commune.id")
             data = {**data, "id": made}
         return data
-
-    @property
-    def key(self) -> str:
-        """The commune's id in folders, mounts, database schemas and `--commune`: "Lợi Bác" → "loi-bac"."""
-        return self.id
 
     @field_validator("timezone")
     @classmethod

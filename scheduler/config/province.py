@@ -86,7 +86,7 @@ def load_province(path: Path | str, *, database_url: str | None = None) -> Provi
     read = read_yaml(path)
     if "communes" not in read[0]:
         config = load_config(path, database_url=database_url)
-        return Province(config.commune.province, {config.commune.key: config}, config.source)
+        return Province(config.commune.province, {config.commune.id: config}, config.source)
     shared = validated(path, ProvinceFile, read)
     base = path.resolve().parent
     url = _absolute_sqlite(database_url or shared.database.url, base)

@@ -201,6 +201,26 @@ class Database:
             self.base.dispose()
 
 
+class Engines:
+    """The engines of a process that works for several communes: one per database URL, so the communes of a
+    PostgreSQL province share one pool and each SQLite commune keeps its own file."""
+
+    def __init__(self) -> None:
+        self._by_url: dict[str, Engine] = {}
+
+    def engine(self, url: str) -> Engine:
+        if url not in self._by_url:
+            self._by_url[url] = make_engine(url)
+        return self._by_url[url]
+
+    def database(self, url: str, schema: str | None) -> Database:
+        return Database(url, schema=schema, base=self.engine(url))
+
+    def dispose(self) -> None:
+        for engine in self._by_url.values():
+            engine.dispose()
+
+
 def in_schema(engine: Engine, schema: str) -> Engine:
     """The same pool, each transaction in `schema` (its rows are the only ones it can see)."""
     scoped = engine.execution_options(loa_schema=schema)

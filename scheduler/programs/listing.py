@@ -47,7 +47,7 @@ def broadcasts_on(config: Config, db: Database, day: date, now: datetime) -> lis
     return [
         {
             "id": b.id,
-            "commune": config.commune.key,
+            "commune": config.commune.id,
             "date": b.day.isoformat(),
             "slot": b.slot_id,
             "zone": b.zone_id,

@@ -173,7 +173,7 @@ def defer_precise(fleet: Fleet, station: Station, now: datetime) -> int:
     every commune airing at that moment) of the next hours; a job already waiting under the same lock is
     left alone. Returns how many were deferred."""
     config = station.config
-    commune = config.commune.key
+    commune = config.commune.id
     lead = config.schedule.lead_time
     deferred = 0
     for occ in occurrences(config, now, now + max(PLAN_AHEAD, lead * 2)):

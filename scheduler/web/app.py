@@ -43,10 +43,10 @@ def create_web(
         dependencies=[Depends(check_csrf)],
     )
     web.state.web = WebContext(runtime, PageCache(config.web.page_cache_s))
-    web.state.sites = {config.commune.key: web.state.web} | {
+    web.state.sites = {config.commune.id: web.state.web} | {
         key: WebContext(driver, PageCache(config.web.page_cache_s))
         for key, driver in (communes or {}).items()
-        if key != config.commune.key
+        if key != config.commune.id
     }
     web.add_middleware(
         SessionMiddleware,

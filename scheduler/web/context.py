@@ -27,7 +27,7 @@ class WebContext:
     def of(request: Request) -> WebContext:
         """The context of the commune this request is about: the session's (or the token's, set on
         `request.state.commune` when it was found), else the site's first commune."""
-        sites: dict[str, WebContext] = request.app.state.sites
+        sites = WebContext.sites(request)
         if len(sites) > 1:
             key = getattr(request.state, "commune", None) or request.session.get(COMMUNE_KEY)
             chosen = sites.get(key) if isinstance(key, str) else None

@@ -19,7 +19,7 @@ import uvicorn
 from loa114.scheduler.clock import Clock
 from loa114.scheduler.config import Config
 from loa114.scheduler.config.province import Province
-from loa114.scheduler.db.engine import make_engine
+from loa114.scheduler.db.engine import Engines
 from loa114.scheduler.errors import InputError, LoaError
 from loa114.scheduler.service.app import App
 from loa114.scheduler.service.runtime import STOP_TIMEOUT_S, Runtime
@@ -94,13 +94,13 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
 
     web_config = province.commune(commune) if commune else next(iter(province.communes.values()))
     sock = bind(web_config.web.host, web_config.web.port) if role in ("all", "web") else None
-    base = make_engine(web_config.database.url)  # one pool for every commune of this process
+    engines = Engines()  # one pool for every commune of this process
     playout = ThreadPoolExecutor(16, thread_name_prefix="playout")  # shared by every commune's station
     stations = {
-        key: Station(App.create(config, engine=base), playout=playout)
+        key: Station(App.create(config, engine=engines.engine(config.database.url)), playout=playout)
         for key, config in province.communes.items()
     }
-    fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.key)
+    fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.id)
     site = create_web(fleet, communes=fleet.communes())
     server = uvicorn.Server(uvicorn.Config(site, log_level="warning")) if sock else None
     web_thread = None
@@ -119,7 +119,7 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
         for station in stations.values():
             station.app.close()
         playout.shutdown(wait=False, cancel_futures=True)
-        base.dispose()
+        engines.dispose()
         log.info("service stopped role=%s", role)
     _leave_when_idle(STOP_TIMEOUT_S)
 
