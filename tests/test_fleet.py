@@ -1,6 +1,7 @@
 """`loa serve` on PostgreSQL as a fleet of real processes (service/fleet.py): every broadcast airs exactly
-once, or is missed with its reason, while processes are SIGKILLed at seeded random moments; `--role` splits
-the work. The fleet gets a database of its own (`fresh_postgres`): the shared one is left alone."""
+once, or is missed with its reason, and every reminder reaches its village head once, while processes are
+SIGKILLed at seeded random moments; `--role` splits the work. The fleet gets a database of its own
+(`fresh_postgres`): the shared one is left alone."""
 
 from __future__ import annotations
 
@@ -10,16 +11,22 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from conftest import write_commune
 from sqlalchemy import create_engine, text
 
 START = "2026-11-30T09:59:30+07:00"  # 30 s before the first slot
-SLOTS = ("10:00", "10:01")
+SLOTS = ("10:00", "10:01", "10:02")
 ZONES = ("trung-tam", "phia-bac")
-COMMUNES = ("loi-bac", "na-sam", "tan-thanh", "hong-phong")
+VILLAGES = ("na-pan", "khon-pau")  # one in each zone, as conftest's commune has them
+COMMUNES = tuple(f"xa-{n:02d}" for n in range(20))
 
 
 def free_port() -> int:
@@ -28,8 +35,38 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def province(root: Path, url: str) -> Path:
-    """A province of `COMMUNES`, each two zones with `SLOTS` a minute apart."""
+class Gateway:
+    """The notification gateway: records every notice posted to it (Apprise's `json://`), by path."""
+
+    def __init__(self) -> None:
+        received: Counter[str] = Counter()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received[self.path] += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.received = received
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = int(self.server.server_address[1])
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    served = Gateway()
+    yield served
+    served.server.shutdown()
+
+
+def province(root: Path, url: str, gateway_port: int) -> Path:
+    """A province of `COMMUNES`, each two zones with `SLOTS` a minute apart and a village head per village
+    whose reminders go to the gateway at `/<commune>/<village>`."""
     slot_lines = "".join(
         f'  - {{id: s{t.replace(":", "")}, time: "{t}", days: daily, max_duration: 2m, zones: all}}\n'
         for t in SLOTS
@@ -40,6 +77,11 @@ def province(root: Path, url: str) -> Path:
         body = config.read_text(encoding="utf-8").replace("Lợi Bác", key.replace("-", " ").title())
         start = body.index("slots:\n") + len("slots:\n")
         body = body[:start] + slot_lines + body[body.index("scripts:") :]
+        for village, zone in zip(VILLAGES, ZONES, strict=True):
+            url_ = f"json://127.0.0.1:{gateway_port}/{key}/{village}"
+            body = body.replace(
+                f"zone: {zone}}}", f"zone: {zone}, contacts: [{{name: Trưởng thôn, notify: ['{url_}']}}]}}", 1
+            )
         body += "reminders: {quiet_hours: '', evaluate_at: '00:00'}\n"
         config.write_text(body, encoding="utf-8")
         entries += f"  - {{id: {key}, config: {key}/config.yaml}}\n"
@@ -154,13 +196,15 @@ def logs(processes: list[Process]) -> str:
     return "\n".join(p.log.read_text(encoding="utf-8")[-2500:] for p in processes)
 
 
-def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, fresh_postgres: str) -> None:
-    """Four processes on a province of four communes, started together on a fresh database (no migration
-    race): two `all`, a `scheduler` and a `worker`; two of them SIGKILLed at seeded moments, each restarted."""
-    config = province(tmp_path, fresh_postgres)
+def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(
+    tmp_path: Path, fresh_postgres: str, gateway: Gateway
+) -> None:
+    """Three processes on a province of 20 communes, started together on a fresh database (no migration
+    race): an `all`, a `scheduler` and a `worker`; two of them SIGKILLed at seeded moments, each restarted."""
+    config = province(tmp_path, fresh_postgres, gateway.port)
     rng = random.Random(114)
     moments = sorted(rng.sample(MOMENTS, 2), key=MOMENTS.index)
-    roles = ["all", "all", "scheduler", "worker"]
+    roles = ["all", "scheduler", "worker"]
     processes = [Process(tmp_path, config, f"p{i}-{role}", role) for i, role in enumerate(roles)]
     try:
         for number, moment in enumerate(moments):
@@ -169,6 +213,9 @@ def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, fres
             victim.kill()
             processes.append(Process(tmp_path, config, f"restart{number}-{victim.role}", victim.role))
         found = wait_for_outcomes(fresh_postgres, 150)
+        deadline = time.monotonic() + 60  # the reminders go out at the evaluation and the delivery rounds
+        while len(gateway.received) < len(COMMUNES) * len(VILLAGES) and time.monotonic() < deadline:
+            time.sleep(0.5)
     finally:
         stopped = [process.stop() for process in processes]
     assert len(found) == len(COMMUNES) * len(SLOTS) * len(ZONES), logs(processes)
@@ -182,6 +229,8 @@ def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(tmp_path: Path, fres
     assert {s for s, _, _ in found.values()} == {"published"}, found  # a killed process's work is taken over
     folders = {p.relative_to(tmp_path / "playout").parts[0] for p in (tmp_path / "playout").glob("*/*/*/*")}
     assert folders == set(COMMUNES)  # <playout.dir>/<commune>/<date>/<slot>/<zone>
+    # every village lags (nothing reported): one reminder each, none lost, none sent twice
+    assert gateway.received == Counter({f"/{c}/{v}": 1 for c in COMMUNES for v in VILLAGES}), gateway.received
     assert "Traceback" not in logs(processes)
 
 

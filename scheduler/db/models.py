@@ -37,7 +37,10 @@ class Broadcast(Base):
     """One program on one zone at one airtime: a regular slot, or an urgent alert."""
 
     __tablename__ = "broadcasts"
-    __table_args__ = (UniqueConstraint("day", "slot_id", "zone_id", name="uq_broadcast_day_slot_zone"),)
+    __table_args__ = (
+        UniqueConstraint("day", "slot_id", "zone_id", name="uq_broadcast_day_slot_zone"),
+        Index("ix_broadcasts_status_airtime", "status", "airtime"),  # what is due, missed or left airing
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)

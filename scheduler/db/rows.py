@@ -37,13 +37,25 @@ def insert_missing(
 ) -> None:
     """Insert, in one statement, the rows whose unique `keys` are not taken yet; the others are left alone
     (`ON CONFLICT DO NOTHING`, which SQLite and PostgreSQL both speak)."""
+    if values:
+        session.execute(_insert(session, model, values).on_conflict_do_nothing(index_elements=list(keys)))
+
+
+def upsert(session: Session, model: type[Any], values: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+    """Insert the rows, in one statement; a row whose unique `keys` are taken gets the new values instead
+    (`ON CONFLICT DO UPDATE`)."""
     if not values:
         return
+    statement = _insert(session, model, values)
+    changed = {name: statement.excluded[name] for name in values[0] if name not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
+
+
+def _insert(session: Session, model: type[Any], values: Sequence[dict[str, Any]]) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(list(values)).on_conflict_do_nothing(index_elements=list(keys))
-    session.execute(statement)
+    return dialect.insert(model).values(list(values))
 
 
 def update_rows(session: Session, statement: Update) -> int:

@@ -12,17 +12,18 @@ What did not air is in `missed`; what a dead process left airing, in `recovery`.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from loa114.scheduler.config import Config
-from loa114.scheduler.db.models import UNAIRED, AsRun, Broadcast, Status
-from loa114.scheduler.db.rows import update_rows
+from loa114.scheduler.db.models import AsRun, Broadcast, Status
+from loa114.scheduler.db.rows import upsert
 from loa114.scheduler.errors import PlayoutError
 from loa114.scheduler.events import BroadcastAired, BroadcastFailed, BroadcastPublished, about
 from loa114.scheduler.playout import Airing, PlayoutAdapter
@@ -31,6 +32,16 @@ from loa114.scheduler.programs import outcomes
 from loa114.scheduler.store import Store
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the adapters made of one claimed broadcast, before its row records it."""
+
+    row: Broadcast
+    status: str
+    detail: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -54,52 +65,62 @@ class OnAir:
         """Some adapter plays programs itself (a player command), not only publishes them."""
         return any(adapter.plays for adapter in self.adapters)
 
-    def due(self, now: datetime) -> list[Broadcast]:
-        """Broadcasts whose airtime has come and is still within the grace, not yet claimed."""
+    def unready(self, now: datetime) -> list[Broadcast]:
+        """Broadcasts whose airtime has come (within the grace) and whose program is not built yet."""
         earliest = now - self.config.schedule.misfire_grace
         with self.store.session() as session:
             query = (
                 select(Broadcast)
-                .where(Broadcast.status.in_(UNAIRED), Broadcast.airtime <= now, Broadcast.airtime >= earliest)
+                .where(
+                    Broadcast.status == Status.PLANNED,
+                    Broadcast.airtime <= now,
+                    Broadcast.airtime >= earliest,
+                )
                 .order_by(Broadcast.airtime, Broadcast.zone_id)
             )
             return list(session.scalars(query).all())
 
     def claim(self, broadcast_id: int, now: datetime, run_id: int | None) -> Broadcast | None:
         """`ready → airing` if it still is ready and within the grace; None when another process got it."""
-        claimed = self.claim_many([broadcast_id], now, run_id)
+        claimed = self._claim(now, run_id, Broadcast.id == broadcast_id)
         return claimed[0] if claimed else None
 
-    def claim_many(self, ids: Sequence[int], now: datetime, run_id: int | None) -> list[Broadcast]:
-        """`ready → airing` for each of `ids` still ready and within the grace, by one conditional
-        `UPDATE … RETURNING` and one commit (at 05:30 a commune's zones are claimed together, not one commit
-        each); the rows another process got meanwhile are left out. In airtime and zone order."""
-        if not ids:
-            return []
+    def claim_due(self, now: datetime, run_id: int | None) -> list[Broadcast]:
+        """Every ready broadcast whose airtime has come, within the grace, `ready → airing` by one
+        conditional `UPDATE … RETURNING` and one commit (at 05:30 a commune's zones are claimed together);
+        the rows another process got first are not returned. In airtime and zone order."""
+        return self._claim(now, run_id)
+
+    def _claim(self, now: datetime, run_id: int | None, *only: ColumnElement[bool]) -> list[Broadcast]:
         earliest = now - self.config.schedule.misfire_grace
         with self.store.session() as session:
-            won = session.scalars(
+            rows = session.scalars(
                 update(Broadcast)
                 .where(
-                    Broadcast.id.in_(ids),
                     Broadcast.status == Status.READY,
                     Broadcast.airtime >= earliest,
                     Broadcast.airtime <= now,
+                    *only,
                 )
                 .values(status=Status.AIRING, aired_at=now, claimed_by=run_id, updated_at=now)
-                .returning(Broadcast.id)
+                .returning(Broadcast)
                 .execution_options(synchronize_session=False)
             ).all()
-            if not won:
-                return []
-            rows = session.scalars(
-                select(Broadcast).where(Broadcast.id.in_(won)).order_by(Broadcast.airtime, Broadcast.zone_id)
-            ).all()
-            record_as_runs(session, rows, started_at=now, outcome=Status.AIRING, detail=None)
-        return list(rows)
+            record_as_runs(session, [AsRunEntry(row, now, Status.AIRING, None) for row in rows])
+        return sorted(rows, key=lambda row: (row.airtime, row.zone_id))
 
     def publish(self, row: Broadcast, now: datetime) -> AirResult:
         """Run the playout adapters for a claimed broadcast and record the outcome (manifest, then row)."""
+        return self.record([self.play(row, now)], now)[0]
+
+    def publish_many(self, rows: Sequence[Broadcast], now: datetime) -> list[AirResult]:
+        """`publish` for a commune's claimed broadcasts when no adapter plays them (the folder, a stream
+        started in the background): each published in turn, then every outcome recorded in one commit,
+        so a province's 05:30 costs a transaction per commune, not one per zone."""
+        return self.record([self.play(row, now) for row in rows], now)
+
+    def play(self, row: Broadcast, now: datetime) -> Outcome:
+        """Run the adapters and write the outcome into the manifest; the row is not touched yet."""
         airing = Airing(
             folder=self.config.playout.dir / (row.folder or ""),
             day=row.day,
@@ -112,11 +133,21 @@ class OnAir:
         status = Status.FAILED if error else Status.AIRED if played else Status.PUBLISHED
         if status != Status.PUBLISHED:  # the folder adapter already wrote `published`
             mark_safely(airing.folder, status, error=error, aired_at=airing.aired_at)
-        detail = error or "; ".join(details)
         reason = outcomes.PLAYOUT_FAILED if error else None
-        finished = self.finish(row, status, now, reason=reason, detail=detail)
-        lateness = round((now - row.airtime).total_seconds(), 3)
-        return AirResult(row.id, status if finished else Status.FAILED, detail, lateness)
+        return Outcome(row, status, error or "; ".join(details), reason)
+
+    def record(self, played: Sequence[Outcome], now: datetime) -> list[AirResult]:
+        """The outcomes into their rows, as-run records and events, in one commit."""
+        finished = self.finish_many(played, now)
+        return [
+            AirResult(
+                o.row.id,
+                o.status if o.row.id in finished else Status.FAILED,
+                o.detail,
+                round((now - o.row.airtime).total_seconds(), 3),
+            )
+            for o in played
+        ]
 
     def _run_adapters(self, row: Broadcast, airing: Airing) -> tuple[list[str], str | None, bool]:
         """(details, the first error, whether a player played it); the adapters after an error do not run."""
@@ -140,20 +171,39 @@ class OnAir:
 
     def finish(self, row: Broadcast, status: str, now: datetime, *, reason: str | None, detail: str) -> bool:
         """airing → `status`, with its as-run outcome and event; False if the row was resolved meanwhile."""
+        return row.id in self.finish_many([Outcome(row, status, detail, reason)], now)
+
+    def finish_many(self, played: Sequence[Outcome], now: datetime) -> set[int]:
+        """`finish` for many rows in one transaction: one guarded UPDATE per kind of outcome (at 05:30 all
+        are `published`), the as-run records and the events together. Returns the ids finished here."""
+        if not played:
+            return set()
+        groups: dict[tuple[str, str | None, str | None], list[int]] = defaultdict(list)
+        for o in played:
+            groups[(o.status, o.reason, o.detail if o.status == Status.FAILED else None)].append(o.row.id)
         with self.store.session() as session:
-            error = detail if status == Status.FAILED else None
-            done = update_rows(
+            finished: set[int] = set()
+            for (status, reason, error), ids in groups.items():
+                finished.update(
+                    session.scalars(
+                        update(Broadcast)
+                        .where(Broadcast.id.in_(ids), Broadcast.status == Status.AIRING)
+                        .values(status=status, reason=reason, error=error, updated_at=now)
+                        .returning(Broadcast.id)
+                        .execution_options(synchronize_session=False)
+                    ).all()
+                )
+            done = [o for o in played if o.row.id in finished]
+            for o in played:
+                if o.row.id not in finished:
+                    log.warning("broadcast %s was resolved by another process while airing", o.row.id)
+            record_as_runs(
                 session,
-                update(Broadcast)
-                .where(Broadcast.id == row.id, Broadcast.status == Status.AIRING)
-                .values(status=status, reason=reason, error=error, updated_at=now),
+                [AsRunEntry(o.row, o.row.aired_at or now, o.status, o.detail) for o in done],
             )
-            if not done:
-                log.warning("broadcast %s was resolved by another process while airing", row.id)
-                return False
-            record_as_run(session, row, started_at=row.aired_at or now, outcome=status, detail=detail)
-            self.store.record(session, self._event(row, status, now, reason, detail))
-        return True
+            for o in done:
+                self.store.record(session, self._event(o.row, o.status, now, o.reason, o.detail))
+        return finished
 
     def _event(
         self, row: Broadcast, status: str, now: datetime, reason: str | None, detail: str
@@ -167,43 +217,36 @@ class OnAir:
         return BroadcastFailed(at=now, error=detail, reason=reason or outcomes.PLAYOUT_FAILED, **about(row))
 
 
+@dataclass(frozen=True)
+class AsRunEntry:
+    row: Broadcast
+    started_at: datetime | None
+    outcome: str
+    detail: str | None
+
+
 def record_as_run(
     session: Session, row: Broadcast, *, started_at: datetime | None, outcome: str, detail: str | None
 ) -> None:
     """The one as-run record of a broadcast: written at claim (or when it is missed), completed after."""
-    record_as_runs(session, [row], started_at=started_at, outcome=outcome, detail=detail)
+    record_as_runs(session, [AsRunEntry(row, started_at, outcome, detail)])
 
 
-def record_as_runs(
-    session: Session,
-    rows: Sequence[Broadcast],
-    *,
-    started_at: datetime | None,
-    outcome: str,
-    detail: str | None,
-) -> None:
-    """`record_as_run` for many rows: one read of the existing records, the new ones inserted together."""
-    existing = {
-        r.broadcast_id: r
-        for r in session.scalars(select(AsRun).where(AsRun.broadcast_id.in_([row.id for row in rows])))
-    }
-    for row in rows:
-        lateness = None if started_at is None else (started_at - row.airtime).total_seconds()
-        record = existing.get(row.id)
-        if record is None:
-            session.add(
-                AsRun(
-                    broadcast_id=row.id,
-                    scheduled_at=row.airtime,
-                    started_at=started_at,
-                    lateness_s=lateness,
-                    outcome=outcome,
-                    detail=detail,
-                )
-            )
-        else:
-            record.started_at, record.lateness_s = started_at, lateness
-            record.outcome, record.detail = outcome, detail
+def record_as_runs(session: Session, entries: Sequence[AsRunEntry]) -> None:
+    """`record_as_run` for many rows, in one statement: a broadcast aired again (after a restart) has its
+    record rewritten, not a second one."""
+    values = [
+        {
+            "broadcast_id": e.row.id,
+            "scheduled_at": e.row.airtime,
+            "started_at": e.started_at,
+            "lateness_s": None if e.started_at is None else (e.started_at - e.row.airtime).total_seconds(),
+            "outcome": e.outcome,
+            "detail": e.detail,
+        }
+        for e in entries
+    ]
+    upsert(session, AsRun, values, keys=["broadcast_id"])
 
 
 def mark_safely(folder: Path, status: str, *, error: str | None = None, **stamps: datetime) -> bool:

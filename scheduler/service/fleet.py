@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from loa114.scheduler.clock import Clock
 from loa114.scheduler.db.models import Broadcast
 from loa114.scheduler.programs.runs import BEAT_INTERVAL
 from loa114.scheduler.service import fleet_jobs
+from loa114.scheduler.service.airgate import AirGate
 from loa114.scheduler.service.runtime import STOP_TIMEOUT_S
 from loa114.scheduler.service.station import Station
 
@@ -44,7 +46,8 @@ QUEUES: dict[str, list[str]] = {
 }
 SCHEMA_LOCK = 0x10A114_0002  # pg_advisory_lock key: one process creates procrastinate's tables
 LAST_TICK = "SELECT max(defer_timestamp) FROM procrastinate_periodic_defers WHERE periodic_id = 'tick'"
-CONCURRENCY = 8  # jobs one process runs at once (sync steps run on threads)
+CONCURRENCY = fleet_jobs.AIR_SHARDS + 4  # jobs one process runs at once (sync steps on threads): a burst
+# takes every shard at once and leaves room for the steps already running
 POLL_S = 0.25  # a job scheduled for airtime starts at most this late (plus the fetch itself)
 
 
@@ -111,7 +114,9 @@ class Fleet:
         self._stop = threading.Event()
         self._started = threading.Event()
         for key, station in stations.items():
-            station.on_unready = functools.partial(self._render_soon, key)
+            station.on_unready = functools.partial(self.render_soon, key)
+        self._shards = {key: i % fleet_jobs.AIR_SHARDS for i, key in enumerate(stations)}
+        self.gate = AirGate(clock.now, self._next_airtime)
 
     @property
     def running(self) -> bool:
@@ -124,21 +129,34 @@ class Fleet:
         """Every commune's driver, for a web side that serves them all."""
         return {key: FleetCommune(self, station) for key, station in self.stations.items()}
 
-    def run_step(self, name: str, step: Callable[[datetime], Any], *, commune: str) -> None:
-        """One step as of the clock's now; a failing step is logged and the next round tries again."""
+    def _next_airtime(self, now: datetime) -> datetime | None:
+        found = [t for t in (s.next_airtime(now) for s in self.stations.values()) if t is not None]
+        return min(found, default=None)
+
+    def shard_of(self, commune: str) -> int:
+        """The airing job a commune's programs are claimed in (by its place in the province file, which
+        every process reads alike)."""
+        return self._shards[commune]
+
+    def run_step(
+        self, name: str, step: Callable[[datetime], Any], *, commune: str, yields: bool = True
+    ) -> None:
+        """One step as of the clock's now, after any airing of this process (`yields`: the steps that are not
+        airing themselves); a failing step is logged and the next round tries again."""
+        if yields:
+            self.gate.wait_clear(lambda: self.stopping)
         now = self.clock.now()
         try:
             step(now)
         except Exception:
             log.exception("step failed kind=%s commune=%s now=%s", name, commune, now.isoformat())
 
-    def _render_soon(self, commune: str, row: Broadcast) -> None:
-        """A program is due and not built: a render job now (one waiting per commune is enough)."""
+    def render_soon(self, commune: str, row: Broadcast | None = None) -> None:
+        """A render job for `commune` now, for what is due (`row`: a program due and not built); one
+        waiting per commune is enough."""
         try:
             task = self.queue.tasks["loa:render_slot"]
-            task.configure(queueing_lock=f"render:{commune}:soon").defer(
-                commune=commune, slot_key=f"{row.day}:{row.slot_id}"
-            )
+            task.configure(queueing_lock=f"render:{commune}:soon").defer(commune=commune, slot_key="soon")
         except AlreadyEnqueued:
             pass
 
@@ -186,6 +204,11 @@ class Fleet:
         worker.cancel()  # procrastinate stops fetching and waits for the running jobs (graceful timeout)
 
     async def _work(self) -> None:
+        # procrastinate runs sync jobs on the loop's default executor: as many threads as jobs at once (the
+        # default, min(32, CPUs + 4), would leave a burst's airing jobs waiting behind other steps)
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="job")
+        )
         async with self.queue.open_async():
             if self.role in ("all", "scheduler"):  # rows and precise jobs now, not at the next round
                 try:
@@ -221,8 +244,9 @@ class Fleet:
         while not self._stop.wait(BEAT_INTERVAL.total_seconds()):
             try:
                 now = self.clock.now()
+                counts = not self.gate.near(now)  # the backlog's counts can wait for the burst to pass
                 for station in self.stations.values():
-                    station.beat(now)
+                    station.beat(now, counts=counts)
                 with self.station.app.store.db.base.connect() as connection:
                     ticked = connection.scalar(text(LAST_TICK))
                 if ticked is not None:  # the fleet's last tick, whichever process ran it

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,9 @@ SCHEDULE_QUEUE, AIR_QUEUE, WORK_QUEUE = "schedule", "air", "work"
 HEARTBEAT_S, STALLED_S = 2.0, 8.0  # a worker silent this long is dead: its started jobs run again
 PLAN_AHEAD = timedelta(hours=3)
 AIR_PRIORITY = 10  # fetched before any other waiting job
-CLAIMERS = 4  # communes claimed at once by the airing job (each a few round trips to the database)
+CLAIMERS = 4  # communes claimed at once by an airing job (each a few round trips to the database)
+PUBLISH_WAIT_S = 10.0  # an airing job waits this long for its publications (a player's plays far longer)
+AIR_SHARDS = 8  # airing jobs per moment: the communes split so that workers (and processes) share a burst
 # Slots air on the minute (HH:MM:00): the heavy rounds run at other seconds of the minute (tick :30, render
 # :15, evaluation :40, delivery :50) and the air poll at :02, :07…, so none competes with the 05:30 burst.  # precise jobs are deferred this far ahead (and at least the lead time)
 
@@ -47,13 +49,16 @@ def _fleet(context: JobContext) -> Fleet:
     return fleet
 
 
-def _each(context: JobContext, name: str, step: Callable[[Station, datetime], Any]) -> None:
-    """`step` for every commune of the province, each on its own (one failing commune stops no other)."""
+def _each(
+    context: JobContext, name: str, step: Callable[[Station, datetime], Any], *, yields: bool = True
+) -> None:
+    """`step` for every commune of the province, each on its own (one failing commune stops no other),
+    each after any airing of this process (`yields`: every step but airing's)."""
     fleet = _fleet(context)
     for key, station in fleet.stations.items():
         if fleet.stopping:
             return
-        fleet.run_step(name, functools.partial(step, station), commune=key)
+        fleet.run_step(name, functools.partial(step, station), commune=key, yields=yields)
 
 
 @jobs.periodic(cron="* * * * * 30", periodic_id="tick")
@@ -80,47 +85,56 @@ def air_poll(context: JobContext, timestamp: int) -> None:
         station.mark_missed(now)
         station.air_due(now, wait=False)
 
-    _each(context, "air-poll", step)
+    _each(context, "air-poll", step, yields=False)
 
 
 @jobs.task(name="air", queue=AIR_QUEUE, pass_context=True, priority=AIR_PRIORITY)
-def air(context: JobContext, at: str) -> None:
-    """Every commune's programs due at `at`: all claimed first (each commune in one commit), then published,
-    so the 05:30 of 65 communes is claimed within a second and no publication delays another's claim."""
+def air(context: JobContext, at: str, shard: int | None = None) -> None:
+    """The programs due at `at` of one shard of the communes (None: all): every commune's claimed first
+    (each in one commit), then each commune's published together. The shards run at once, in one process
+    or spread over several, so a province's 05:30 is neither one long job nor a job per zone."""
     fleet = _fleet(context)
     now = fleet.clock.now()
+    communes = [(k, s) for k, s in fleet.stations.items() if shard is None or fleet.shard_of(k) == shard]
 
     def claim(item: tuple[str, Station]) -> tuple[Station, list[Broadcast]]:
         key, station = item
         try:
-            return station, station.claim_due(now)
+            return station, station.claim_due(now, unready=False)  # the air poll renders those
         except Exception:
             log.exception("claim failed commune=%s now=%s", key, now.isoformat())
             return station, []
 
-    with ThreadPoolExecutor(CLAIMERS, thread_name_prefix="claim") as claimers:  # round trips overlap
-        claimed = list(claimers.map(claim, fleet.stations.items()))
-    for station, rows in claimed:
-        for row in rows:
-            station.publish(row, now)
+    with fleet.gate.airing():
+        with ThreadPoolExecutor(CLAIMERS, thread_name_prefix="claim") as claimers:  # round trips overlap
+            claimed = list(claimers.map(claim, communes))
+        claimed_at = fleet.clock.now()
+        published = [f for station, rows in claimed for f in station.publish_all(rows, now)]
+        wait(published, timeout=PUBLISH_WAIT_S)  # the heavy steps wait for these (not for a player's)
+    log.info(
+        "airing job at=%s shard=%s communes=%d claimed=%d started_late_s=%.3f claim_s=%.3f publish_s=%.3f",
+        at, shard, len(communes), sum(len(rows) for _, rows in claimed),
+        (now - datetime.fromisoformat(at)).total_seconds(), (claimed_at - now).total_seconds(),
+        (fleet.clock.now() - claimed_at).total_seconds(),
+    )  # fmt: skip
 
 
 @jobs.periodic(cron="* * * * * 15", periodic_id="render")
 @jobs.task(name="render", queue=WORK_QUEUE, pass_context=True)
 def render(context: JobContext, timestamp: int) -> None:
-    _render(context)
+    """Each commune's due programs as a job of its own, so the processes share a province's rendering."""
+    fleet = _fleet(context)
+    for key in fleet.stations:
+        fleet.render_soon(key)
 
 
 @jobs.task(name="render_slot", queue=WORK_QUEUE, pass_context=True)
 def render_slot(context: JobContext, commune: str, slot_key: str) -> None:
+    """What is due in `commune` (`slot_key` names the job: a slot's, or `soon` for whatever is due)."""
     fleet = _fleet(context)
     station = fleet.stations.get(commune)
     if station is not None:
         fleet.run_step("render", lambda now: _render_now(station, now), commune=commune)
-
-
-def _render(context: JobContext) -> None:
-    _each(context, "render", _render_now)
 
 
 def _render_now(station: Station, now: datetime) -> None:
@@ -169,17 +183,20 @@ async def take_over(context: JobContext, timestamp: int) -> None:
 
 
 def defer_precise(fleet: Fleet, station: Station, now: datetime) -> int:
-    """Defer the slots' renders (at airtime − lead time, per commune) and airings (at airtime, one job for
-    every commune airing at that moment) of the next hours; a job already waiting under the same lock is
+    """Defer the slots' renders (at airtime − lead time, per commune) and airings (at airtime, one job per
+    shard of the communes airing at that moment) of the next hours; a job already waiting under the same lock is
     left alone. Returns how many were deferred."""
     config = station.config
     commune = config.commune.id
     lead = config.schedule.lead_time
     deferred = 0
+    shard = fleet.shard_of(commune)
     for occ in occurrences(config, now, now + max(PLAN_AHEAD, lead * 2)):
         key = f"{occ.day.isoformat()}:{occ.slot.id}"
         at = occ.airtime.astimezone(UTC).isoformat(timespec="seconds")
-        plan: list[tuple[Any, datetime, str, dict[str, str]]] = [(air, occ.airtime, f"air:{at}", {"at": at})]
+        plan: list[tuple[Any, datetime, str, dict[str, Any]]] = [
+            (air, occ.airtime, f"air:{at}:{shard}", {"at": at, "shard": shard})
+        ]
         if occ.airtime - lead > now:
             plan.append(
                 (

@@ -21,7 +21,7 @@ from loa114.scheduler.campaign.columns import VillageReport
 from loa114.scheduler.campaign.evaluation import Evaluation, evaluate_if_due
 from loa114.scheduler.campaign.importing import ImportSummary, Origin, import_file, store_checked
 from loa114.scheduler.campaign.outbox import DeliveryResult
-from loa114.scheduler.db.models import Broadcast, Status
+from loa114.scheduler.db.models import Broadcast
 from loa114.scheduler.programs.airing import AirResult
 from loa114.scheduler.programs.alerting import ALERT_BUDGET_S, AlertDesk
 from loa114.scheduler.programs.cleanup import CleanupReport, cleanup
@@ -121,13 +121,16 @@ class Station:
             thread.join()
             self.stop_run(clock())
 
-    def beat(self, now: datetime) -> None:
-        """The run's heartbeat, then what is waiting (`backlog`), kept for `/healthz` and `/metrics`."""
+    def beat(self, now: datetime, *, counts: bool = True) -> None:
+        """The run's heartbeat, then (`counts`) what is waiting (`backlog`), kept for `/healthz` and
+        `/metrics`."""
         if self.run_id is not None:
             with self.app.store.session() as session:
                 self.run_id = beat(session, self.run_id, now)
             with self.vitals.lock:
                 self.vitals.db_ok_at = now
+            if not counts:
+                return
             with self.app.store.session() as session:
                 backlog = measure(session, self.config, now)
             with self.vitals.lock:
@@ -188,36 +191,47 @@ class Station:
         return issue_due(self.config, self.app.store, now)
 
     def air_due(self, now: datetime, *, render_late: bool = False, wait: bool = True) -> list[AirResult]:
-        """Claim every due program and publish each on its own playout thread: a player that plays one
-        zone's program to the end must not delay the next zone. A program not built yet is rendered late
-        here only when `render_late` (one-shot use); the service hands it to its render lane instead."""
-        futures = [self.publish(row, now) for row in self.claim_due(now, render_late=render_late)]
-        return [f.result() for f in futures] if wait else []
+        """Claim every due program and publish them (`publish_all`). A program not built yet is rendered
+        late here only when `render_late` (one-shot use); the service hands it to its render lane instead."""
+        futures = self.publish_all(self.claim_due(now, render_late=render_late), now)
+        return [result for f in futures for result in f.result()] if wait else []
 
-    def claim_due(self, now: datetime, *, render_late: bool = False) -> list[Broadcast]:
-        """The due programs, claimed in one commit (the airing's as-run start is now); not yet published."""
-        to_claim: list[int] = []
-        for row in self.app.on_air.due(now):
-            if row.status == Status.PLANNED:
-                if render_late and row.kind == "slot":
+    def claim_due(self, now: datetime, *, render_late: bool = False, unready: bool = True) -> list[Broadcast]:
+        """The due programs, claimed in one commit (the airing's as-run start is now); not yet published.
+        A due program not built yet is built first when `render_late` (one-shot use), or else handed to
+        the render lane (`on_unready`) after the claim; `unready=False` leaves that to the next round."""
+        on_air = self.app.on_air
+        if render_late:
+            for row in on_air.unready(now):
+                if row.kind == "slot":
                     self.renders.build(BroadcastKey.of(row), now)
-                elif self.on_unready is not None:
-                    self.on_unready(row)
-                    continue
-                else:
-                    continue
-            to_claim.append(row.id)
-        return self.app.on_air.claim_many(to_claim, now, self.run_id)
+        claimed = on_air.claim_due(now, self.run_id)
+        if unready and not render_late and self.on_unready is not None:
+            for row in on_air.unready(now):
+                self.on_unready(row)
+        return claimed
 
     def publish(self, row: Broadcast, now: datetime) -> Future[AirResult]:
         """Run a claimed program's playout on its own thread."""
+        return self._playout.submit(lambda: self._aired([self.app.on_air.publish(row, now)], now)[0])
 
-        def run() -> AirResult:
-            result = self.app.on_air.publish(row, now)
+    def publish_all(self, rows: Sequence[Broadcast], now: datetime) -> list[Future[list[AirResult]]]:
+        """Publish claimed programs off the caller's thread: when an adapter plays them (a player, a
+        stream) each on its own, so one zone playing to the end does not delay the next; otherwise all
+        together, their outcomes recorded in one commit."""
+        on_air = self.app.on_air
+        if on_air.plays:
+            return [
+                self._playout.submit(lambda r=row: self._aired([on_air.publish(r, now)], now)) for row in rows
+            ]
+        return (
+            [self._playout.submit(lambda: self._aired(on_air.publish_many(rows, now), now))] if rows else []
+        )
+
+    def _aired(self, results: list[AirResult], now: datetime) -> list[AirResult]:
+        for result in results:
             self.vitals.aired(result, now)
-            return result
-
-        return self._playout.submit(run)
+        return results
 
     def render_due(self, now: datetime) -> list[BuildResult]:
         return self.renders.render_due(now)
