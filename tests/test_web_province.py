@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from browser import save_screenshot
 from conftest import write_commune
 from fastapi.testclient import TestClient
 from webkit import HCM, NOW, PASSWORD, csrf_of
@@ -30,6 +32,9 @@ from loa114.scheduler.service.app import App
 from loa114.scheduler.service.runtime import Runtime
 from loa114.scheduler.service.station import Station
 from loa114.scheduler.web.app import create_web
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 NOW_ARG = ["--now", NOW.astimezone(HCM).isoformat()]
 MONDAY = date(2026, 11, 30)
@@ -155,10 +160,13 @@ def test_province_account_sees_every_commune_then_reads_each(province: Province)
         assert shown.status_code == 200, (path, shown.status_code)
         assert "Đang xem xã Na Sầm (chỉ xem)" in shown.text and 'href="/province"' in shown.text
         assert "Nà Pàn" not in shown.text, path  # the other commune's villages never leak in
+        assert 'href="/coverage"' in shown.text and 'href="/alert"' not in shown.text, path  # the menu
     coverage = client.get("/coverage").text
     assert "Bản Chắt" in coverage and "/coverage/import" not in coverage  # no import form to use
     assert 'action="/reports/notes"' in client.get("/reports").text  # the notes are shown, not editable
     assert "Lưu mục IV và V" not in client.get("/reports").text
+    for path in ("/scripts/goi-114", "/reports/download/xlsx", "/coverage/template.xlsx", "/api/v1/coverage"):
+        assert client.get(path).status_code == 200, path  # reading further: a script, downloads, the API
     client.get("/province/communes/loi-bac")
     assert "Đang xem xã Lợi Bác" in client.get("/coverage").text and "Nà Pàn" in client.get("/coverage").text
     assert client.get("/province/communes/khong-co").status_code == 404
@@ -288,3 +296,32 @@ def test_province_accounts_on_the_command_line(
         added.add("x6", "province", PASSWORD, NOW)  # a commune's store never keeps a province account
     code, out, _ = cli(capsys, *base, "tokens", "revoke", "khong-co", "--province")
     assert code == 2
+
+
+@pytest.mark.parametrize("province", ["sqlite"], indirect=True)
+def test_province_page_in_a_browser(
+    province: Province, page: Page, live_server: Callable[[Any], str]
+) -> None:
+    from playwright.sync_api import expect
+
+    base = live_server(province.web.app)
+    page.goto(base + "/login")
+    page.get_by_label("Xã").select_option(label="Toàn tỉnh Lạng Sơn (tài khoản cấp tỉnh)")
+    page.get_by_label("Tên đăng nhập").fill("pc07")
+    page.get_by_label("Mật khẩu").fill(PROVINCE_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(f"{base}/province")
+    rows = page.locator("table.province tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Na Sầm")
+    expect(rows.first).to_contain_text("chậm tiến độ")
+    save_screenshot(page, "toan-tinh")
+    rows.first.get_by_role("link", name="Na Sầm").click()
+    expect(page).to_have_url(f"{base}/")
+    expect(page.get_by_role("navigation")).to_contain_text("Đang xem xã Na Sầm (chỉ xem)")
+    expect(page.get_by_role("navigation")).to_contain_text("Độ phủ")
+    expect(page.get_by_role("navigation")).not_to_contain_text("Tài khoản")
+    expect(page.get_by_role("navigation")).not_to_contain_text("Phát khẩn cấp")
+    save_screenshot(page, "toan-tinh-xem-xa")
+    page.get_by_role("navigation").get_by_role("link", name="Toàn tỉnh").click()
+    expect(page).to_have_url(f"{base}/province")
