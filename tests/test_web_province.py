@@ -325,3 +325,16 @@ def test_province_page_in_a_browser(
     save_screenshot(page, "toan-tinh-xem-xa")
     page.get_by_role("navigation").get_by_role("link", name="Toàn tỉnh").click()
     expect(page).to_have_url(f"{base}/province")
+
+
+def test_db_upgrade_migrates_the_province_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    file = province_file(tmp_path, f"sqlite:///{tmp_path / 'loa.db'}")
+    assert cli(capsys, "--config", str(file), "--commune", "na-sam", "db", "upgrade")[0] == 0
+    assert not (tmp_path / "loa.db").exists()  # one commune chosen: the province's store is left alone
+    code, out, err = cli(capsys, "--config", str(file), "db", "upgrade")
+    assert code == 0 and "2 xã" in out, err
+    engine = create_engine(f"sqlite:///{tmp_path / 'loa.db'}")
+    assert {"users", "api_tokens"} <= set(inspect(engine).get_table_names())
+    engine.dispose()

@@ -102,7 +102,8 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
         for key, config in province.communes.items()
     }
     fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.id)
-    site = create_web(fleet, communes=fleet.communes(), province=_province_accounts(province, engines))
+    accounts = _province_accounts(province, engines) if sock is not None else None  # only a web side signs in
+    site = create_web(fleet, communes=fleet.communes(), province=accounts)
     server = uvicorn.Server(uvicorn.Config(site, log_level="warning")) if sock else None
     web_thread = None
     if server is not None:
