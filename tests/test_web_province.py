@@ -224,6 +224,8 @@ def test_commune_accounts_never_see_the_province(
     token = out.split()[-1]
     other = province.client().get("/api/v1/coverage", headers={"Authorization": f"Bearer {token}"})
     assert other.status_code == 403 and "/api/v1/province" in other.json()["detail"]
+    me = province.client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me == {"name": "tinh", "role": "province", "village_id": None, "via_token": True}
 
 
 def test_province_api_is_the_cli_roll_up(

@@ -115,6 +115,14 @@ def require(*roles: Role, province_reads: bool = True) -> Callable[[Request], Pr
     return dependency
 
 
+def anyone(request: Request) -> Principal:
+    """A dependency for questions about the asker only (`/api/v1/me`): any principal, a province token too."""
+    principal = principal_of(request)
+    if principal is None:
+        raise NotSignedIn()
+    return principal
+
+
 def require_province(request: Request) -> Principal:
     """A dependency for the province's own routes: a province account (session or token), nobody else."""
     principal = principal_of(request)
@@ -133,6 +141,7 @@ Police = Annotated[Principal, Depends(require(Role.POLICE))]
 OfficeOrPolice = Annotated[Principal, Depends(require(Role.OFFICE, Role.POLICE))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 ProvinceOnly = Annotated[Principal, Depends(require_province)]
+Anyone = Annotated[Principal, Depends(anyone)]  # about the asker only: no commune's data
 
 
 def require_village(principal: Principal, village_id: str) -> None:
