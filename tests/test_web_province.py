@@ -250,6 +250,12 @@ def test_province_api_is_the_cli_roll_up(
     assert [b["date"] for b in longer] == ["2026-11-28", "2026-11-20"]
     session = province.signed_in("*", "pc07", PROVINCE_PASSWORD)  # a signed-in person reads the API too
     assert session.get("/api/v1/province").json()["lagging"] == ["na-sam"]
+    assert json.loads(session.get("/province/download/json").content) == from_cli  # and downloads the report
+    for fmt, magic in (("xlsx", b"PK"), ("docx", b"PK")):
+        got = session.get(f"/province/download/{fmt}")
+        assert got.status_code == 200 and got.content.startswith(magic), fmt
+        assert f"tong-hop-tinh-week-2026-11-30.{fmt}" in got.headers["content-disposition"]
+    assert session.get("/province/download/pdf").status_code == 400
 
 
 @pytest.mark.parametrize(

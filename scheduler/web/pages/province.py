@@ -7,16 +7,20 @@ Not in the commune menu (`PAGES`): a commune's admin may do everything in its co
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from loa114.scheduler.errors import InputError
 from loa114.scheduler.programs.outcomes import sentence, status_word
+from loa114.scheduler.reports import province as rollup
 from loa114.scheduler.reports.province import NOT_AIRED, REASON_WORDS
 from loa114.scheduler.web import province as view
 from loa114.scheduler.web.auth import ProvinceOnly
 from loa114.scheduler.web.context import COMMUNE_KEY, WebContext
+from loa114.scheduler.web.pages.reports import MEDIA
 from loa114.scheduler.web.rendering import render_kept
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +54,30 @@ def province(
     # every commune's writes make the kept page old, not only the one this session last looked at
     writes = tuple(site.store.db.writes.value for site in WebContext.sites(request).values())
     return render_kept(request, "province.html", principal, (period, writes), build)  # bad period: 400
+
+
+@router.get("/province/download/{fmt}")
+def download(
+    request: Request,
+    principal: ProvinceOnly,
+    fmt: str,
+    period: Annotated[str, Query(max_length=16)] = "week",
+) -> Response:
+    """The roll-up report as `loa province --format docx|xlsx|json` writes it."""
+    if fmt not in MEDIA:
+        raise InputError(f"định dạng '{fmt[:10]}' không có: chọn docx, xlsx hoặc json")
+    figures = view.figures(request, period, None)
+    on = figures.generated_at.astimezone(WebContext.of(request).config.tz).date()
+    if fmt == "json":
+        data = json.dumps(rollup.to_json(figures), ensure_ascii=False, indent=2).encode("utf-8")
+    elif fmt == "xlsx":
+        data = rollup.to_xlsx(figures)
+    else:
+        data = rollup.to_docx(figures, f"Công an tỉnh {figures.province}", figures.province, on)
+    filename = f"tong-hop-tinh-{period}-{on.isoformat()}.{fmt}"
+    return Response(
+        data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @router.get("/province/communes/{key}")
