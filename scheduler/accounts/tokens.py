@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from loa114.scheduler.accounts.roles import Principal, Role
+from loa114.scheduler.accounts.roles import COMMUNE_ROLES, Principal, Role
 from loa114.scheduler.accounts.users import AccountError, check_identity
 from loa114.scheduler.config import Village
 from loa114.scheduler.db.models import ApiToken
@@ -31,12 +31,15 @@ def _digest(token: str) -> str:
 class Tokens:
     store: Store
     villages: Sequence[Village]
+    roles: frozenset[Role] = COMMUNE_ROLES  # PROVINCE_ROLES in the province's own store
 
     def create(
         self, name: str, role: str, now: datetime, *, village_id: str | None = None, actor: str | None = None
     ) -> str:
         """A new token (returned once, never stored in clear)."""
-        chosen = check_identity(name, role, village_id, self.villages, noun="tên mã truy cập")
+        chosen = check_identity(
+            name, role, village_id, self.villages, noun="tên mã truy cập", roles=self.roles
+        )
         token = PREFIX + secrets.token_urlsafe(32)
         with self.store.session() as session:
             if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loa114.scheduler.accounts.passwords import MIN_LENGTH, Passwords
-from loa114.scheduler.accounts.roles import ROLE_LABELS, Principal, Role
+from loa114.scheduler.accounts.roles import COMMUNE_ROLES, ROLE_LABELS, Principal, Role
 from loa114.scheduler.config import Village
 from loa114.scheduler.db.models import User
 from loa114.scheduler.errors import InputError
@@ -40,9 +40,16 @@ class LoginRefused(Exception):
 
 
 def check_identity(
-    name: str, role: str, village_id: str | None, villages: Sequence[Village], *, noun: str = "tên đăng nhập"
+    name: str,
+    role: str,
+    village_id: str | None,
+    villages: Sequence[Village],
+    *,
+    noun: str = "tên đăng nhập",
+    roles: frozenset[Role] = COMMUNE_ROLES,
 ) -> Role:
-    """The role of a new user or token, or an AccountError naming the field to fix."""
+    """The role of a new user or token, or an AccountError naming the field to fix. `roles`: the roles this
+    store keeps (a commune's five, or the province's own)."""
     if not NAME.fullmatch(name):
         raise AccountError(
             f"{noun} '{name}' không hợp lệ: dùng chữ thường không dấu, số, '.', '-' hoặc '_' "
@@ -53,6 +60,12 @@ def check_identity(
     except ValueError:
         known = ", ".join(f"{r.value} ({label})" for r, label in ROLE_LABELS.items())
         raise AccountError(f"vai trò '{role}' không có; chọn một trong: {known}") from None
+    if chosen not in roles:
+        raise AccountError(
+            "tài khoản cấp tỉnh (province) không thuộc xã nào: tạo bằng tệp cấu hình của tỉnh, không chọn xã"
+            if chosen == Role.PROVINCE
+            else f"tài khoản cấp tỉnh chỉ có vai trò province; vai trò '{role}' thuộc về một xã: chọn xã bằng --commune"
+        )
     if chosen == Role.VILLAGE_HEAD:
         if village_id is None:
             raise AccountError("trưởng thôn cần --village: mã thôn của người đó")
@@ -69,6 +82,7 @@ class Users:
     store: Store
     passwords: Passwords
     villages: Sequence[Village]
+    roles: frozenset[Role] = COMMUNE_ROLES  # PROVINCE_ROLES in the province's own store
 
     def add(
         self,
@@ -80,7 +94,7 @@ class Users:
         village_id: str | None = None,
         actor: str | None = None,
     ) -> None:
-        chosen = check_identity(name, role, village_id, self.villages)
+        chosen = check_identity(name, role, village_id, self.villages, roles=self.roles)
         if len(password) < MIN_LENGTH:
             raise AccountError(f"mật khẩu cần ít nhất {MIN_LENGTH} ký tự")
         with self.store.session() as session:

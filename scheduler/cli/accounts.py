@@ -1,4 +1,7 @@
-"""`loa users …` and `loa tokens …`: who may use the web interface and the API."""
+"""`loa users …` and `loa tokens …`: who may use the web interface and the API.
+
+`--role province` (and `--province` for list and revoke) works on the province's own accounts, kept in the
+province's store, not in a commune's: it needs the province file and no `--commune`."""
 
 from __future__ import annotations
 
@@ -11,14 +14,25 @@ from loa114.scheduler.cli.options import Options, options
 from loa114.scheduler.errors import InputError
 
 if TYPE_CHECKING:
+    from loa114.scheduler.accounts import ProvinceAccounts
+    from loa114.scheduler.accounts.passwords import Passwords
     from loa114.scheduler.store import Store
 
 users_app = typer.Typer(no_args_is_help=True, help="Người dùng giao diện web.")
 tokens_app = typer.Typer(no_args_is_help=True, help="Mã truy cập API cho hệ thống khác.")
 
 RoleOption = Annotated[
-    str, typer.Option("--role", help="admin, office, operator, police hoặc village_head.", show_default=False)
+    str,
+    typer.Option(
+        "--role",
+        help="admin, office, operator, police, village_head hoặc province (cấp tỉnh).",
+        show_default=False,
+    ),
 ]
+ProvinceFlag = Annotated[
+    bool, typer.Option("--province", help="Tài khoản cấp tỉnh (cần tệp cấu hình của tỉnh, không --commune).")
+]
+PROVINCE = "province"
 VillageOption = Annotated[
     str | None, typer.Option("--village", help="Mã thôn (chỉ cho trưởng thôn).", show_default=False)
 ]
@@ -31,6 +45,24 @@ def _store(opts: Options) -> Store:
     events = EventLog()
     events.subscribe(log_event)
     return Store.open(opts.database(), events)
+
+
+def _province(opts: Options, passwords: Passwords | None = None) -> ProvinceAccounts:
+    """The province's own accounts (`--role province`): the province file, and no commune chosen."""
+    from loa114.scheduler.accounts import ProvinceAccounts
+    from loa114.scheduler.db.engine import Database
+
+    province = opts.province()
+    if province.database is None:
+        raise InputError(
+            "tài khoản cấp tỉnh cần tệp cấu hình của tỉnh (có danh sách communes): chạy với --config <tệp tỉnh>"
+        )
+    if opts.commune:
+        raise InputError(
+            "--commune: tài khoản cấp tỉnh không thuộc xã nào; bỏ --commune (và biến LOA_COMMUNE)"
+        )
+    database = Database(province.database.url, schema=province.database.schema_name)
+    return ProvinceAccounts.open(province.name, database, passwords)
 
 
 def _password(from_stdin: bool) -> str:
@@ -58,9 +90,18 @@ def users_add(
     """Thêm người dùng; mật khẩu được hỏi (không hiện trên màn hình) hoặc đọc từ stdin."""
     from loa114.scheduler.accounts import Users
     from loa114.scheduler.accounts.passwords import Passwords
+    from loa114.scheduler.accounts.roles import PROVINCE_ROLES
     from loa114.scheduler.accounts.users import check_identity
 
     opts = options(ctx)
+    if role == PROVINCE:
+        check_identity(name, role, village, (), roles=PROVINCE_ROLES)
+        accounts = _province(opts)
+        accounts.users.add(name, role, _password(password_stdin), opts.clock().now())
+        typer.echo(
+            f"Đã thêm tài khoản cấp tỉnh {name}: xem được mọi xã của tỉnh {accounts.name}, không sửa được."
+        )
+        return
     config = opts.config()
     check_identity(name, role, village, config.villages)  # before asking for a password
     password = _password(password_stdin)
@@ -71,14 +112,17 @@ def users_add(
 
 
 @users_app.command("list")
-def users_list(ctx: typer.Context) -> None:
-    """Liệt kê người dùng."""
+def users_list(ctx: typer.Context, province: ProvinceFlag = False) -> None:
+    """Liệt kê người dùng (của một xã, hoặc cấp tỉnh với --province)."""
     from loa114.scheduler.accounts import ROLE_LABELS, Role, Users
     from loa114.scheduler.accounts.passwords import Passwords
     from loa114.scheduler.cli.tables import table
 
     opts = options(ctx)
-    rows = Users(_store(opts), Passwords(), opts.config().villages).listing()
+    if province:
+        rows = _province(opts).users.listing()
+    else:
+        rows = Users(_store(opts), Passwords(), opts.config().villages).listing()
     lines = [(str(r["name"]), ROLE_LABELS[Role(str(r["role"]))], str(r["village_id"] or "")) for r in rows]
     typer.echo(table(["tên đăng nhập", "vai trò", "thôn"], lines) if lines else "Chưa có người dùng nào.")
 
@@ -94,19 +138,21 @@ def tokens_create(
     from loa114.scheduler.accounts import Tokens
 
     opts = options(ctx)
-    token = Tokens(_store(opts), opts.config().villages).create(
-        name, role, opts.clock().now(), village_id=village
-    )
+    tokens = _province(opts).tokens if role == PROVINCE else Tokens(_store(opts), opts.config().villages)
+    token = tokens.create(name, role, opts.clock().now(), village_id=village)
     typer.echo(f"Mã truy cập của {name} (chỉ hiện lần này, hãy lưu lại): {token}")
 
 
 @tokens_app.command("revoke")
 def tokens_revoke(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Tên của mã cần thu hồi.")]
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Tên của mã cần thu hồi.")],
+    province: ProvinceFlag = False,
 ) -> None:
-    """Thu hồi một mã truy cập API."""
+    """Thu hồi một mã truy cập API (của một xã, hoặc cấp tỉnh với --province)."""
     from loa114.scheduler.accounts import Tokens
 
     opts = options(ctx)
-    Tokens(_store(opts), opts.config().villages).revoke(name, opts.clock().now())
+    tokens = _province(opts).tokens if province else Tokens(_store(opts), opts.config().villages)
+    tokens.revoke(name, opts.clock().now())
     typer.echo(f"Đã thu hồi mã truy cập {name}.")

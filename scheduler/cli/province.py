@@ -31,11 +31,8 @@ def province(
 ) -> None:
     """Tổng hợp các xã trong tỉnh: tỷ lệ cài đặt so với kế hoạch, xã chậm tiến độ, buổi phát bị lỡ."""
     from loa114.scheduler.db.engine import Engines
-    from loa114.scheduler.events import EventLog
     from loa114.scheduler.files import write_atomic
     from loa114.scheduler.reports import province as rollup
-    from loa114.scheduler.reports.figures import compute
-    from loa114.scheduler.reports.periods import period_of
     from loa114.scheduler.store import Store
 
     if fmt not in FORMATS:
@@ -48,17 +45,19 @@ def province(
     now = opts.clock().now()
     today = parse_date(day, "--date", now.astimezone(first.tz).date())
     engines = Engines()
-    lines = []
     try:
-        for key, config in communes.items():
-            db = engines.database(config.database.url, config.database.schema_name).migrate()
-            chosen = period_of(period, today, config)
-            lines.append(
-                rollup.commune_line(key, config, compute(config, Store.open(db, EventLog()), chosen, now))
+        stores = [
+            (
+                key,
+                config,
+                Store.open(engines.database(config.database.url, config.database.schema_name).migrate()),
             )
+            for key, config in communes.items()
+        ]
+        figures = rollup.roll_up(opts.province().name, stores, period, today, now)
     finally:
         engines.dispose()
-    figures = rollup.ProvinceFigures(opts.province().name, chosen.title, now, lines)
+    lines = figures.communes
     if fmt == "table":
         rows = [
             (c.name, f"{c.household_rate:.0%}", f"{c.expected_rate:.0%}", f"{c.lagging_villages}/{c.villages}",

@@ -48,17 +48,18 @@ def serve(
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
-    """Áp dụng các bản nâng cấp cơ sở dữ liệu (cũng tự chạy khi khởi động); mọi xã của tỉnh nếu không
-    chọn --commune."""
+    """Áp dụng các bản nâng cấp cơ sở dữ liệu (cũng tự chạy khi khởi động); mọi xã của tỉnh và kho tài
+    khoản cấp tỉnh nếu không chọn --commune."""
     from loa114.scheduler.db.engine import Engines
 
     opts = options(ctx)
-    communes = opts.province().communes
-    chosen = [opts.config()] if opts.commune else list(communes.values())
+    province = opts.province()
+    chosen = [opts.config()] if opts.commune else list(province.communes.values())
+    shared = [province.database] if province.database is not None and not opts.commune else []
     engines = Engines()
     try:
-        for config in chosen:
-            engines.database(config.database.url, config.database.schema_name).migrate()
+        for database in [*shared, *(config.database for config in chosen)]:
+            engines.database(database.url, database.schema_name).migrate()
     finally:
         engines.dispose()
     where = chosen[0].database.url if len(chosen) == 1 else f"{len(chosen)} xã"

@@ -13,6 +13,10 @@ Each commune is isolated by construction, not by a filter each query must rememb
 live in its own schema (`c_loi_bac`), on SQLite in its own file beside the shared one; its programs in
 `<playout.dir>/<commune>/<date>/<slot>/<zone>/`. A plain `config.yaml` is a province of one and keeps
 working unchanged (public schema, its own playout folder).
+
+The province's own accounts (role `province`, accounts/province.py) live in the shared store: the
+`province` schema on PostgreSQL, the shared file itself (`database.url`) on SQLite. A plain `config.yaml`
+has none.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from loa114.scheduler.config.model import Config, Database, Model, Web
 from loa114.scheduler.errors import ConfigError, InputError
 
 COMMUNE_ID = r"^[a-z0-9][a-z0-9-]{0,39}$"
+PROVINCE_SCHEMA = "province"  # never a commune's: theirs are `c_<id>`
 
 
 class ProvinceInfo(Model):
@@ -55,6 +60,7 @@ class Province:
     name: str
     communes: dict[str, Config]  # by commune key, in the file's order
     source: Path | None = None
+    database: Database | None = None  # the province's own accounts; None for a plain config.yaml
 
     def commune(self, key: str | None) -> Config:
         """The commune `key`; without one, the only commune (several: the caller must choose)."""
@@ -102,7 +108,8 @@ def load_province(path: Path | str, *, database_url: str | None = None) -> Provi
                 file, f"commune.id là {config.commune.id!r} nhưng tệp tỉnh gọi xã này là {entry.id!r}"
             )
         communes[entry.id] = _in_province(config, entry.id, url, shared.web, playout_root)
-    return Province(shared.province.name, communes, path.resolve())
+    schema = None if url.startswith("sqlite") else PROVINCE_SCHEMA
+    return Province(shared.province.name, communes, path.resolve(), Database(url=url, schema_name=schema))
 
 
 def _in_province(config: Config, key: str, url: str, web: Web, playout_root: Path) -> Config:

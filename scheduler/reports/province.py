@@ -8,14 +8,19 @@ A commune lags by the same rule shape as a village: its household or install rat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
 from loa114.scheduler.campaign.rules import EPSILON, HOUSEHOLD_BEHIND, INSTALL_BEHIND
 from loa114.scheduler.config import Config
-from loa114.scheduler.reports.figures import ReportFigures
+from loa114.scheduler.db.status import Status
+from loa114.scheduler.programs.listing import broadcasts_in
+from loa114.scheduler.reports.figures import ReportFigures, compute
+from loa114.scheduler.reports.periods import period_of
+from loa114.scheduler.store import Store
 
 LAGGING_SHARE = 0.3  # more than this share of a commune's villages lagging makes the commune lag
 MANY_VILLAGES_BEHIND = "many_villages_behind"
@@ -96,6 +101,39 @@ def commune_line(key: str, config: Config, figures: ReportFigures) -> CommuneLin
         failed=air.failed,
         reasons=tuple(reasons),
     )
+
+
+def roll_up(
+    province: str, communes: Iterable[tuple[str, Config, Store]], kind: str, day: date, now: datetime
+) -> ProvinceFigures:
+    """Every commune's line for the period of `kind` holding `day`: what `loa province`, the province page
+    and `GET /api/v1/province` all show, computed one way. The communes share the campaign's calendar, so
+    the last commune's period names the report."""
+    lines, title = [], ""
+    for key, config, store in communes:
+        period = period_of(kind, day, config)
+        lines.append(commune_line(key, config, compute(config, store, period, now)))
+        title = period.title
+    return ProvinceFigures(province, title, now, lines)
+
+
+NOT_AIRED = (Status.FAILED.value, Status.MISSED.value)  # what the province follows up across communes
+
+
+def not_aired(
+    communes: Iterable[tuple[str, Config, Store]], statuses: Iterable[str], days: int, now: datetime
+) -> list[dict[str, Any]]:
+    """The broadcasts of the last `days` days (each commune's dates, today included) in one of `statuses`,
+    every commune's together, latest first; each row as `loa broadcasts list --json` shows it, with the
+    commune's name beside its key."""
+    chosen = list(statuses)
+    rows: list[dict[str, Any]] = []
+    for _key, config, store in communes:
+        today = now.astimezone(config.tz).date()
+        found = broadcasts_in(config, store.db, today - timedelta(days=days - 1), today, chosen, now)
+        rows.extend({**row, "commune_name": config.commune.name} for row in found)
+    rows.sort(key=lambda r: datetime.fromisoformat(r["airtime"]), reverse=True)
+    return rows
 
 
 HEADER = [

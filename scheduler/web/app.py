@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from loa114.scheduler.accounts import ProvinceAccounts
 from loa114.scheduler.service.driver import Driver
 from loa114.scheduler.web import api, errors, health, login, metrics, pages
 from loa114.scheduler.web.context import WebContext
@@ -26,13 +27,18 @@ SESSION_COOKIE = "loa114_session"
 
 
 def create_web(
-    runtime: Driver, *, secret: str | None = None, communes: Mapping[str, Driver] | None = None
+    runtime: Driver,
+    *,
+    secret: str | None = None,
+    communes: Mapping[str, Driver] | None = None,
+    province: ProvinceAccounts | None = None,
 ) -> FastAPI:
     """The whole web side; `secret` signs session cookies (default: `web.secret_file`, created once).
 
     `communes`: every commune this site serves (a province on PostgreSQL), `runtime` the first one. Each
     commune has its own context — its users, tokens, rows, kept pages; a person signs in to one commune
-    and sees only it."""
+    and sees only it. `province`: the province's own accounts, who sign in once, see every commune on
+    `/province` and read (never change) each commune's pages."""
     config = runtime.station.config
     web = FastAPI(
         title="Loa 114 API",
@@ -48,6 +54,7 @@ def create_web(
         for key, driver in (communes or {}).items()
         if key != config.commune.id
     }
+    web.state.province = province
     web.add_middleware(
         SessionMiddleware,
         secret_key=secret or session_secret(config.web.secret_file),

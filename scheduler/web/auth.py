@@ -4,6 +4,10 @@ A request is signed in by the session cookie (people) or by `Authorization: Bear
 principal is read again from the database on each request, so a disabled user or revoked token loses
 access at once. Pages answer "not signed in" with a redirect to /login, the API with 401 JSON; a wrong
 role is 403 for both (see `errors`).
+
+A province account (its session marked `PROVINCE_KEY`, or a province token) is checked here once for every
+commune route: it may read what the commune's police read, in the commune it chose on the province page,
+and change nothing; its own routes (`ProvinceOnly`) refuse every commune account.
 """
 
 from __future__ import annotations
@@ -14,9 +18,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from loa114.scheduler.accounts import Principal, Role
-from loa114.scheduler.web.context import WebContext
+from loa114.scheduler.web.context import PROVINCE_KEY, WebContext
 
 SESSION_USER = "user"
+READING = {"GET", "HEAD"}
+READ_ONLY = (
+    "Tài khoản cấp tỉnh chỉ xem được số liệu của xã, không thay đổi được gì. "
+    "Việc này do cán bộ của xã làm: hãy liên hệ xã nếu cần sửa."
+)
+NOT_FOR_PROVINCE = (
+    "Trang này dành cho cán bộ của xã; tài khoản cấp tỉnh không dùng được. Về trang Toàn tỉnh để xem các xã."
+)
+TOKEN_PROVINCE_ONLY = "Mã truy cập cấp tỉnh chỉ dùng cho /api/v1/province và /api/v1/province/broadcasts."
+PROVINCE_ONLY = "Chỉ tài khoản cấp tỉnh mới xem được số liệu toàn tỉnh."
 
 
 class NotSignedIn(Exception):
@@ -45,27 +59,78 @@ def principal_of(request: Request) -> Principal | None:
             if found is not None:
                 request.state.commune = key
                 break
+        province = WebContext.province(request)
+        if found is None and province is not None:
+            found = _province_role(province.tokens.principal(token, WebContext.of(request).now()))
     else:
-        web = WebContext.of(request)
         name = request.session.get(SESSION_USER)
         if isinstance(name, str):
-            found = web.users.principal(name)
+            found = _session_principal(request, name)
     request.state.principal = found
     return found
 
 
-def require(*roles: Role) -> Callable[[Request], Principal]:
-    """A dependency: the signed-in principal if their role is one of `roles` (admins always; none: any)."""
+def _session_principal(request: Request, name: str) -> Principal | None:
+    """The session's person: a province account from the province's store, anyone else from the commune's."""
+    if not request.session.get(PROVINCE_KEY):
+        found = WebContext.of(request).users.principal(name)
+        return None if found is not None and found.province else found
+    province = WebContext.province(request)
+    return _province_role(province.users.principal(name)) if province is not None else None
+
+
+def _province_role(found: Principal | None) -> Principal | None:
+    """Only a province role counts from the province's store."""
+    return found if found is not None and found.province else None
+
+
+def _province_may(
+    request: Request, roles: tuple[Role, ...], province_reads: bool, principal: Principal
+) -> None:
+    """A province account inside a commune: reading only, where the commune's police may read."""
+    if principal.via_token:
+        raise Forbidden(TOKEN_PROVINCE_ONLY)
+    if request.method not in READING:
+        raise Forbidden(READ_ONLY)
+    if not province_reads or (roles and Role.POLICE not in roles):
+        raise Forbidden(NOT_FOR_PROVINCE)
+
+
+def require(*roles: Role, province_reads: bool = True) -> Callable[[Request], Principal]:
+    """A dependency: the signed-in principal if their role is one of `roles` (admins always; none: any).
+
+    A province account passes a reading request where the police could (`province_reads=False`: a form
+    that only writes, such as the urgent alert, stays closed to it)."""
 
     def dependency(request: Request) -> Principal:
         principal = principal_of(request)
         if principal is None:
             raise NotSignedIn()
-        if roles and not principal.may(*roles):
+        if principal.province:
+            _province_may(request, roles, province_reads, principal)
+        elif roles and not principal.may(*roles):
             raise Forbidden()
         return principal
 
     return dependency
+
+
+def anyone(request: Request) -> Principal:
+    """A dependency for questions about the asker only (`/api/v1/me`): any principal, a province token too."""
+    principal = principal_of(request)
+    if principal is None:
+        raise NotSignedIn()
+    return principal
+
+
+def require_province(request: Request) -> Principal:
+    """A dependency for the province's own routes: a province account (session or token), nobody else."""
+    principal = principal_of(request)
+    if principal is None:
+        raise NotSignedIn()
+    if not principal.province:
+        raise Forbidden(PROVINCE_ONLY)
+    return principal
 
 
 SignedIn = Annotated[Principal, Depends(require())]  # any signed-in role
@@ -75,6 +140,8 @@ Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
 Police = Annotated[Principal, Depends(require(Role.POLICE))]
 OfficeOrPolice = Annotated[Principal, Depends(require(Role.OFFICE, Role.POLICE))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+ProvinceOnly = Annotated[Principal, Depends(require_province)]
+Anyone = Annotated[Principal, Depends(anyone)]  # about the asker only: no commune's data
 
 
 def require_village(principal: Principal, village_id: str) -> None:

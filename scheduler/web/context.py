@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi import Request
 
-from loa114.scheduler.accounts import Tokens, Users
+from loa114.scheduler.accounts import ProvinceAccounts, Tokens, Users
 from loa114.scheduler.clock import Clock
 from loa114.scheduler.config import Config
 from loa114.scheduler.service.driver import Driver
@@ -16,6 +16,7 @@ from loa114.scheduler.store import Store
 from loa114.scheduler.web.pagecache import PageCache
 
 COMMUNE_KEY = "commune"  # the session's commune, chosen at sign-in when the site serves several
+PROVINCE_KEY = "province"  # set when the session's person is a province account (the commune: the one viewed)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class WebContext:
     def sites(request: Request) -> dict[str, WebContext]:
         sites: dict[str, WebContext] = request.app.state.sites
         return sites
+
+    @staticmethod
+    def province(request: Request) -> ProvinceAccounts | None:
+        """The province's own accounts, when this site serves a province (`create_web(province=...)`)."""
+        accounts: ProvinceAccounts | None = request.app.state.province
+        return accounts
 
     @property
     def station(self) -> Station:

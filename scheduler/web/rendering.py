@@ -100,6 +100,7 @@ def _around(request: Request, principal: Principal | None) -> dict[str, Any]:
     """What the page around the content needs: drawn for every request (the token, the flash message)."""
     web = WebContext.of(request)
     menu = [p for p in PAGES if principal is not None and principal.may(*p.roles)]
+    province = WebContext.province(request)
     return {
         "user": principal,
         "role_label": ROLE_LABELS[principal.role] if principal else "",
@@ -110,4 +111,6 @@ def _around(request: Request, principal: Principal | None) -> dict[str, Any]:
         "tz": web.config.tz,
         "now": web.now().astimezone(web.config.tz),
         "flash": request.session.pop(FLASH_KEY, None),
+        "read_only": principal is not None and principal.province,  # a province account changes nothing
+        "province_name": province.name if province is not None else "",
     }

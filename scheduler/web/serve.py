@@ -16,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 
+from loa114.scheduler.accounts import ProvinceAccounts
 from loa114.scheduler.clock import Clock
 from loa114.scheduler.config import Config
 from loa114.scheduler.config.province import Province
-from loa114.scheduler.db.engine import Engines
+from loa114.scheduler.db.engine import Database, Engines
 from loa114.scheduler.errors import InputError, LoaError
 from loa114.scheduler.service.app import App
 from loa114.scheduler.service.runtime import STOP_TIMEOUT_S, Runtime
@@ -101,7 +102,8 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
         for key, config in province.communes.items()
     }
     fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.id)
-    site = create_web(fleet, communes=fleet.communes())
+    accounts = _province_accounts(province, engines) if sock is not None else None  # only a web side signs in
+    site = create_web(fleet, communes=fleet.communes(), province=accounts)
     server = uvicorn.Server(uvicorn.Config(site, log_level="warning")) if sock else None
     web_thread = None
     if server is not None:
@@ -122,6 +124,15 @@ def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: st
         engines.dispose()
         log.info("service stopped role=%s", role)
     _leave_when_idle(STOP_TIMEOUT_S)
+
+
+def _province_accounts(province: Province, engines: Engines) -> ProvinceAccounts | None:
+    """The province's own accounts, in its shared store (none for a plain config.yaml)."""
+    shared = province.database
+    if shared is None:
+        return None
+    database = Database(shared.url, schema=shared.schema_name, base=engines.engine(shared.url))
+    return ProvinceAccounts.open(province.name, database)
 
 
 def _leave_when_idle(timeout: float) -> None:

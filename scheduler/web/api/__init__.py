@@ -4,4 +4,4 @@ Auth: the session cookie or `Authorization: Bearer TOKEN` (`loa tokens create`).
 each with an `APIRouter` named `router`, listed in `MODULES`.
 """
 
-MODULES: list[str] = ["me", "broadcasts", "campaign"]
+MODULES: list[str] = ["me", "broadcasts", "campaign", "province"]

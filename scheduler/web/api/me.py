@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from loa114.scheduler.web.auth import SignedIn
+from loa114.scheduler.web.auth import Anyone
 
 router = APIRouter(tags=["tài khoản"])
 
@@ -18,7 +18,7 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me, summary="Tài khoản hoặc mã truy cập đang dùng")
-def me(principal: SignedIn) -> Me:
+def me(principal: Anyone) -> Me:
     return Me(
         name=principal.name,
         role=principal.role.value,

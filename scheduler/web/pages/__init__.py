@@ -40,4 +40,5 @@ MODULES = [  # mounted in this order (the menu's order); each has `router`
     "report",
     "reports",
     "admin",
+    "province",  # no menu entry: province accounts only
 ]

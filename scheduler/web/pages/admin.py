@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from loa114.scheduler.accounts import ROLE_LABELS, AccountError, Role
+from loa114.scheduler.accounts import COMMUNE_ROLES, ROLE_LABELS, AccountError, Role
 from loa114.scheduler.programs.audit import recent_events
 from loa114.scheduler.web.auth import Admin
 from loa114.scheduler.web.context import WebContext
@@ -35,7 +35,7 @@ def _admin_page(request: Request, principal: Admin, **extra: Any) -> HTMLRespons
         principal,
         users=web.users.listing(),
         tokens=web.tokens.listing(),
-        roles=ROLE_LABELS,
+        roles={role: label for role, label in ROLE_LABELS.items() if role in COMMUNE_ROLES},
         villages=web.config.villages,
         **extra,
     )

@@ -9,15 +9,15 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from loa114.scheduler.accounts import Role
+from loa114.scheduler.accounts import Principal, Role
 from loa114.scheduler.errors import InputError
 from loa114.scheduler.programs.airing import AirResult
 from loa114.scheduler.programs.outcomes import status_word
 from loa114.scheduler.programs.preview import alert_preview
-from loa114.scheduler.web.auth import Police
+from loa114.scheduler.web.auth import Police, require
 from loa114.scheduler.web.context import WebContext
 from loa114.scheduler.web.pages import page
 from loa114.scheduler.web.rendering import render
@@ -28,6 +28,9 @@ Message = Annotated[str, Form(max_length=1000)]
 Zones = Annotated[list[str] | None, Form(max_length=50)]
 PREVIEW = re.compile(r"[A-Za-z0-9_-]{20,64}")
 KEEP_PREVIEWS = 20
+AlertDesk = Annotated[
+    Principal, Depends(require(Role.POLICE, province_reads=False))
+]  # a form that only sends
 
 
 def _previews(request: Request) -> Path:
@@ -55,7 +58,7 @@ def _chosen(request: Request, zones: list[str] | None) -> list[str]:
 
 
 @router.get("/alert", response_class=HTMLResponse)
-def alert_form(request: Request, principal: Police) -> HTMLResponse:
+def alert_form(request: Request, principal: AlertDesk) -> HTMLResponse:
     config = WebContext.of(request).config
     return render(
         request, "alert.html", principal, zones=config.zones, chosen=[z.id for z in config.zones], message="",

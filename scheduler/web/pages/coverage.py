@@ -38,7 +38,7 @@ from loa114.scheduler.web.pages import page
 from loa114.scheduler.web.rendering import flash, render, render_kept
 
 router = APIRouter(include_in_schema=False)
-page("/coverage", "Độ phủ", Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD)
+page("/coverage", "Độ phủ", Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD, Role.PROVINCE)  # province: read only
 
 Viewer = Annotated[Principal, Depends(require(Role.POLICE, Role.OFFICE, Role.VILLAGE_HEAD))]
 Staff = Annotated[Principal, Depends(require(Role.POLICE, Role.OFFICE))]

@@ -24,7 +24,7 @@ from loa114.scheduler.web.pages import page
 from loa114.scheduler.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
-page("/reminders", "Nhắc nhở", Role.POLICE)
+page("/reminders", "Nhắc nhở", Role.POLICE, Role.PROVINCE)  # province: read only
 
 STATUS_WORDS = {
     "pending": ("đang chờ gửi", "warn"),

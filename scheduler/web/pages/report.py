@@ -31,7 +31,7 @@ from loa114.scheduler.web.rendering import flash, render
 router = APIRouter(include_in_schema=False)
 page("/report", "Báo cáo thôn", Role.VILLAGE_HEAD, Role.POLICE)
 
-Reporter = Annotated[Principal, Depends(require(Role.VILLAGE_HEAD, Role.POLICE))]
+Reporter = Annotated[Principal, Depends(require(Role.VILLAGE_HEAD, Role.POLICE, province_reads=False))]
 SOURCE = "biểu mẫu web"
 REQUIRED_COUNTS = ("households_installed", "installs")
 CHECKLIST = (

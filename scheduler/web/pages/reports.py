@@ -26,7 +26,7 @@ from loa114.scheduler.web.pages import page
 from loa114.scheduler.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
-page("/reports", "Báo cáo", Role.POLICE)
+page("/reports", "Báo cáo", Role.POLICE, Role.PROVINCE)  # province: read only
 
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

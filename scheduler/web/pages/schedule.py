@@ -25,7 +25,7 @@ from loa114.scheduler.web.programfiles import IDENT, RowId, day_from
 from loa114.scheduler.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-page("/schedule", "Lịch phát", Role.OFFICE, Role.POLICE)
+page("/schedule", "Lịch phát", Role.OFFICE, Role.POLICE, Role.PROVINCE)  # province: read only
 Text = Annotated[str, Form(max_length=500)]
 Ident = Annotated[str, Form(max_length=64)]
 ALL_ZONES = "all"

@@ -37,7 +37,7 @@ from loa114.scheduler.web.pages import page
 from loa114.scheduler.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-page("/scripts", "Kịch bản", Role.OFFICE, Role.POLICE)
+page("/scripts", "Kịch bản", Role.OFFICE, Role.POLICE, Role.PROVINCE)  # province: read only
 
 NEW_SCRIPT = """---
 id: {id}

@@ -25,7 +25,7 @@ from loa114.scheduler.web.programfiles import RowId, audio_url, day_from, progra
 from loa114.scheduler.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-page("/today", "Phát hôm nay", Role.OPERATOR, Role.POLICE)
+page("/today", "Phát hôm nay", Role.OPERATOR, Role.POLICE, Role.PROVINCE)  # province: read only
 OnDuty = Annotated[Principal, Depends(require(Role.OPERATOR, Role.POLICE))]
 Staff = Annotated[Principal, Depends(require(Role.OFFICE, Role.OPERATOR, Role.POLICE))]
 Reason = Annotated[str, Form(max_length=500)]
