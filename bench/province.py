@@ -10,8 +10,8 @@
    then 1, 2 and 4 `loa serve` processes (`--workers`) each air that morning from a fresh copy of the rows.
    Prints lateness p50/p99 (as-run start − airtime: the claim), when the folders' manifests said `published`
    (file time − airtime), the time from airtime to the last claim, scaling
-   efficiency (t₁ / (k·tₖ)) and PostgreSQL transactions per broadcast (`pg_stat_database`, everything the
-   processes committed meanwhile). Target: p99 ≤ 1 s for every k.
+   efficiency (t₁ / (k·tₖ)) and PostgreSQL transactions per broadcast (`pg_stat_database`: everything the
+   processes did from a second before airtime until the last folder was published). Target: p99 ≤ 1 s for every k.
 
     LOA_BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/province.py
 """
@@ -30,6 +30,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
@@ -59,6 +60,7 @@ def commune_yaml(key: str, zones: int, slot: str) -> str:
         "scripts: {dir: scripts}",
         "audio: {engines: [offline], cache_dir: cache}",
         "reminders: {quiet_hours: '', evaluate_at: '00:00'}",
+        "reports: {schedule: {}}",  # Friday's reports are not written at 05:30 (they would be, at a first start)
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -179,6 +181,13 @@ def prepare_morning(root: Path, communes: int, zones: int) -> tuple[Path, str, s
     return path, name, url, airtime
 
 
+def transactions(engine: Any, name: str) -> int:
+    """Transactions committed so far in database `name` (every process's)."""
+    with engine.connect() as connection:
+        query = text("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = :n")
+        return int(connection.scalar(query, {"n": name}))
+
+
 def burst(root: Path, communes: int, zones: int, workers: int) -> dict[str, float]:
     path, name, url, airtime = prepare_morning(root, communes, zones)
     engine = create_engine(url)
@@ -201,10 +210,8 @@ def burst(root: Path, communes: int, zones: int, workers: int) -> dict[str, floa
             )  # fmt: skip
             for i in range(workers)
         ]
-        with engine.connect() as connection:
-            before = connection.scalar(
-                text("SELECT xact_commit FROM pg_stat_database WHERE datname = :n"), {"n": name}
-            )
+        time.sleep(max(0.0, (airtime - datetime.now(TZ)).total_seconds() - 1))  # the burst, not the start-up
+        before = transactions(engine, name)
         lateness: list[float] = []
         deadline = time.monotonic() + (airtime - datetime.now(TZ)).total_seconds() + 120
         while time.monotonic() < deadline:
@@ -227,10 +234,7 @@ def burst(root: Path, communes: int, zones: int, workers: int) -> dict[str, floa
                     ).scalar_one()  # fmt: skip
             if done == communes * zones:  # every folder published (or failed), not only claimed
                 break
-        with engine.connect() as connection:
-            after = connection.scalar(
-                text("SELECT xact_commit FROM pg_stat_database WHERE datname = :n"), {"n": name}
-            )
+        after = transactions(engine, name)
         written = sorted(  # when each folder's manifest said `published`: the publication itself
             m.stat().st_mtime - airtime.timestamp()
             for m in (root / "playout").glob("*/*/sang/*/manifest.json")
@@ -253,6 +257,7 @@ def burst(root: Path, communes: int, zones: int, workers: int) -> dict[str, floa
         "xact_per_broadcast": (after - before) / total,
         "written_p50": statistics.median(written) if written else float("nan"),
         "written_p99": written[int(0.99 * (len(written) - 1))] if written else float("nan"),
+        "written_last": written[-1] if written else float("nan"),
         "published": len(lateness),
     }
 
@@ -271,13 +276,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             results[k] = burst(Path(tmp), args.communes, args.zones, k)
         r = results[k]
-        one = results[min(results)]["last"]
-        efficiency = one / (k * r["last"]) if r["last"] else float("nan")
-        verdict = "met" if r["p99"] <= 1.0 and r["published"] == args.communes * args.zones else "NOT met"
-        print(f"province morning, {k} process(es): {r['published']}/{args.communes * args.zones} published; "
-              f"lateness p50 {r['p50']:.3f} s, p99 {r['p99']:.3f} s (target ≤ 1 s: {verdict}); last after "
-              f"{r['last']:.2f} s; folders published p50 {r['written_p50']:.2f} s, p99 {r['written_p99']:.2f} s; "
-              f"scaling efficiency {efficiency:.2f}; "
+        one = results[min(results)]["written_last"]
+        efficiency = one / (k * r["written_last"]) if r["written_last"] else float("nan")
+        total = args.communes * args.zones
+        verdict = "met" if r["written_p99"] <= 1.0 and r["published"] == total else "NOT met"
+        print(f"province morning, {k} process(es): {r['published']}/{total} published; "
+              f"folder published − airtime p50 {r['written_p50']:.2f} s, p99 {r['written_p99']:.2f} s "
+              f"(target ≤ 1 s: {verdict}), last {r['written_last']:.2f} s; as-run start (the airing job's "
+              f"start) p50 {r['p50']:.3f} s, p99 {r['p99']:.3f} s; scaling efficiency {efficiency:.2f}; "
               f"{r['xact_per_broadcast']:.1f} transactions per broadcast")  # fmt: skip
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from loa114.scheduler.db.models import Broadcast, Event
@@ -156,6 +157,19 @@ class EventLog:
         )
         session.add(row)
         session.info.setdefault(_PENDING, []).append(event)
+
+    def record_many(self, session: Session, events: Sequence[DomainEvent]) -> None:
+        """`record` for many events of the service, by one INSERT of their rows (a province's 05:30 records
+        650 outcomes: one ORM object each was a third of the time the outcomes took)."""
+        if not events:
+            return
+        rows = [
+            {"at": e.at, "kind": e.kind, "broadcast_id": getattr(e, "broadcast_id", None), "payload": e.payload(),
+             "actor": None}
+            for e in events
+        ]  # fmt: skip
+        session.connection().execute(insert(Event), rows)
+        session.info.setdefault(_PENDING, []).extend(events)
 
     def _committed(self, session: Session) -> None:
         for event in session.info.pop(_PENDING, []):

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """`path` replaced whole by `data`; `durable`: on disk (fsync) before it replaces the old file, which a
+    status stamp in a manifest can forgo (the database holds the truth; a process crash keeps the write)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,15 +23,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
+    write_atomic(
+        path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), durable=durable
+    )
 
 
 def staging_dir(final: Path) -> Path:

@@ -6,7 +6,7 @@ audit row to it, and the event reaches its subscribers (the log) only once that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -36,3 +36,7 @@ class Store:
     def record(self, session: Session, event: DomainEvent, *, actor: str | None = None) -> None:
         """Audit `event` in this transaction; `actor`: the user or token that caused it (None: the service)."""
         self.events.record(session, event, actor=actor)
+
+    def record_many(self, session: Session, events: Sequence[DomainEvent]) -> None:
+        """Audit the service's `events` in this transaction, together."""
+        self.events.record_many(session, events)

@@ -124,6 +124,29 @@ def write_commune(
     return path
 
 
+def write_province(root: Path, url: str, renames: dict[str, str] | None = None) -> Path:
+    """A province of two communes, Lợi Bác and Na Sầm (each `write_commune`'s, in its own folder) on
+    `url`; `renames`: Na Sầm's villages renamed (old → new), so that a page naming one commune's villages
+    can be told from the other's."""
+    for key, name in (("loi-bac", "Lợi Bác"), ("na-sam", "Na Sầm")):
+        path = write_commune(root / key, "sqlite:///ignored.db")
+        text = path.read_text(encoding="utf-8").replace("Lợi Bác", name)
+        for mine, theirs in (renames or {}).items() if key == "na-sam" else ():
+            text = text.replace(mine, theirs)
+        path.write_text(text, encoding="utf-8")
+    file = root / "province.yaml"
+    file.write_text(
+        "province: {name: Lạng Sơn}\n"
+        f'database: {{url: "{url}"}}\n'
+        "playout: {dir: playout}\n"
+        "communes:\n"
+        "  - {id: loi-bac, config: loi-bac/config.yaml}\n"
+        "  - {id: na-sam, config: na-sam/config.yaml}\n",
+        encoding="utf-8",
+    )
+    return file
+
+
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:

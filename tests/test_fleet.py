@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -93,6 +94,17 @@ def province(root: Path, url: str, gateway_port: int) -> Path:
     return path
 
 
+FLEET_STARTED = [0.0]  # the wall clock when the fleet started: every process shares the test's clock
+
+
+def fleet_now() -> str:
+    """The test's clock for a process starting now: START when the fleet starts, as much later after."""
+    if not FLEET_STARTED[0]:
+        FLEET_STARTED[0] = time.monotonic()
+    elapsed = timedelta(seconds=time.monotonic() - FLEET_STARTED[0])
+    return (datetime.fromisoformat(START) + elapsed).isoformat()
+
+
 class Process:
     def __init__(self, root: Path, config: Path, name: str, role: str = "all") -> None:
         self.role = role
@@ -102,7 +114,7 @@ class Process:
             self.popen = subprocess.Popen(
                 [sys.executable, "-m", "loa114.scheduler.cli", *argv],
                 cwd=root,
-                env={**os.environ, "LOA_NOW": START, "LOA_LOG_LEVEL": "INFO"},
+                env={**os.environ, "LOA_NOW": fleet_now(), "LOA_LOG_LEVEL": "INFO"},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -168,7 +180,7 @@ MOMENTS = ["ready", "airing", "published-first", "ready-second"]
 
 def wait_until(url: str, moment: str, seconds: float) -> bool:
     """Poll the rows until the fleet reaches `moment` (the kill points are events, not times)."""
-    first, second = (f"s{t.replace(':', '')}" for t in SLOTS)
+    first, second = (f"s{t.replace(':', '')}" for t in SLOTS[:2])
 
     def of(o: dict[tuple[str, str, str], Outcome], slot: str) -> list[str]:
         return [status for (_, s, _), (status, _, _) in o.items() if s == slot]
@@ -202,6 +214,7 @@ def test_a_fleet_with_seeded_kills_airs_each_broadcast_once(
     """Three processes on a province of 20 communes, started together on a fresh database (no migration
     race): an `all`, a `scheduler` and a `worker`; two of them SIGKILLed at seeded moments, each restarted."""
     config = province(tmp_path, fresh_postgres, gateway.port)
+    FLEET_STARTED[0] = 0.0
     rng = random.Random(114)
     moments = sorted(rng.sample(MOMENTS, 2), key=MOMENTS.index)
     roles = ["all", "scheduler", "worker"]

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL, write_commune
+from conftest import POSTGRES_URL, write_commune, write_province
 from sqlalchemy import create_engine, text
 
 from loa114.scheduler.cli import main
@@ -25,20 +25,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def province(root: Path, url: str) -> Path:
-    for key, name in (("loi-bac", "Lợi Bác"), ("na-sam", "Na Sầm")):
-        path = write_commune(root / key, "sqlite:///ignored.db")
-        path.write_text(path.read_text(encoding="utf-8").replace("Lợi Bác", name), encoding="utf-8")
-    file = root / "province.yaml"
-    file.write_text(
-        "province: {name: Lạng Sơn}\n"
-        f'database: {{url: "{url}"}}\n'
-        "playout: {dir: playout}\n"
-        "communes:\n"
-        "  - {id: loi-bac, config: loi-bac/config.yaml}\n"
-        "  - {id: na-sam, config: na-sam/config.yaml}\n",
-        encoding="utf-8",
-    )
-    return file
+    return write_province(root, url)
 
 
 def test_a_plain_config_is_a_province_of_one(tmp_path: Path) -> None:

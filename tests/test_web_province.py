@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from browser import save_screenshot
-from conftest import write_commune
+from conftest import write_commune, write_province
 from fastapi.testclient import TestClient
 from webkit import HCM, NOW, PASSWORD, csrf_of
 
@@ -67,24 +67,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def province_file(root: Path, url: str) -> Path:
-    for key, name in (("loi-bac", "Lợi Bác"), ("na-sam", "Na Sầm")):
-        path = write_commune(root / key, "sqlite:///ignored.db")
-        text = path.read_text(encoding="utf-8").replace("Lợi Bác", name)
-        if key == "na-sam":
-            for mine, theirs in OTHER_VILLAGES.items():
-                text = text.replace(mine, theirs)
-        path.write_text(text, encoding="utf-8")
-    file = root / "province.yaml"
-    file.write_text(
-        "province: {name: Lạng Sơn}\n"
-        f'database: {{url: "{url}"}}\n'
-        "playout: {dir: playout}\n"
-        "communes:\n"
-        "  - {id: loi-bac, config: loi-bac/config.yaml}\n"
-        "  - {id: na-sam, config: na-sam/config.yaml}\n",
-        encoding="utf-8",
-    )
-    return file
+    return write_province(root, url, OTHER_VILLAGES)
 
 
 def _not_aired(runtime: Runtime, day: date, slot: str, status: Status, error: str) -> None:

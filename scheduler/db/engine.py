@@ -185,8 +185,8 @@ class Database:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> Database:
-        if self.schema is not None:
-            with self.base.begin() as connection:
+        if self.schema is not None:  # IF NOT EXISTS is no guard against a process creating it at once
+            with _migration_lock(self.base), self.base.begin() as connection:
                 connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         upgrade(self.engine)
         return self

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.orm import Session
 
 from loa114.scheduler.config import Config
@@ -181,28 +182,30 @@ class OnAir:
         groups: dict[tuple[str, str | None, str | None], list[int]] = defaultdict(list)
         for o in played:
             groups[(o.status, o.reason, o.detail if o.status == Status.FAILED else None)].append(o.row.id)
+        table = cast("Table", Broadcast.__table__)  # Core: no ORM objects to keep in step
         with self.store.session() as session:
             finished: set[int] = set()
             for (status, reason, error), ids in groups.items():
                 finished.update(
-                    session.scalars(
-                        update(Broadcast)
-                        .where(Broadcast.id.in_(ids), Broadcast.status == Status.AIRING)
+                    session.connection()
+                    .execute(
+                        update(table)
+                        .where(table.c.id.in_(ids), table.c.status == Status.AIRING)
                         .values(status=status, reason=reason, error=error, updated_at=now)
-                        .returning(Broadcast.id)
-                        .execution_options(synchronize_session=False)
-                    ).all()
+                        .returning(table.c.id)
+                    )
+                    .scalars()
                 )
             done = [o for o in played if o.row.id in finished]
             for o in played:
                 if o.row.id not in finished:
                     log.warning("broadcast %s was resolved by another process while airing", o.row.id)
             record_as_runs(
-                session,
-                [AsRunEntry(o.row, o.row.aired_at or now, o.status, o.detail) for o in done],
+                session, [AsRunEntry(o.row, o.row.aired_at or now, o.status, o.detail) for o in done]
             )
-            for o in done:
-                self.store.record(session, self._event(o.row, o.status, now, o.reason, o.detail))
+            self.store.record_many(
+                session, [self._event(o.row, o.status, now, o.reason, o.detail) for o in done]
+            )
         return finished
 
     def _event(

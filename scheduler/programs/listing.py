@@ -18,18 +18,16 @@ from loa114.scheduler.db.status import UNAIRED
 from loa114.scheduler.db.types import UTCDateTime
 from loa114.scheduler.playout.manifest import read_manifest
 
-_DAY_QUERY = (
-    text(
-        """
+_ROWS = """
         SELECT b.id, b.day, b.slot_id, b.zone_id, b.kind, b.airtime, b.status, b.reason, b.duration_s,
                b.offline_items, b.folder, b.aired_at, b.error, b.confirmed_by, b.confirmed_at,
                r.lateness_s,
                (SELECT count(*) FROM broadcast_items i WHERE i.broadcast_id = b.id) AS items
         FROM broadcasts b LEFT JOIN as_run r ON r.broadcast_id = b.id
-        WHERE b.day = :day
-        ORDER BY b.airtime, b.slot_id, b.zone_id
-        """
-    )
+"""
+
+_DAY_QUERY = (
+    text(_ROWS + "WHERE b.day = :day ORDER BY b.airtime, b.slot_id, b.zone_id")
     .bindparams(bindparam("day", type_=Date))
     .columns(day=Date, airtime=UTCDateTime, aired_at=UTCDateTime, confirmed_at=UTCDateTime)
 )
@@ -37,15 +35,8 @@ _DAY_QUERY = (
 
 _SPAN_QUERY = (
     text(
-        """
-        SELECT b.id, b.day, b.slot_id, b.zone_id, b.kind, b.airtime, b.status, b.reason, b.duration_s,
-               b.offline_items, b.folder, b.aired_at, b.error, b.confirmed_by, b.confirmed_at,
-               r.lateness_s,
-               (SELECT count(*) FROM broadcast_items i WHERE i.broadcast_id = b.id) AS items
-        FROM broadcasts b LEFT JOIN as_run r ON r.broadcast_id = b.id
-        WHERE b.day BETWEEN :first AND :last AND b.status IN :statuses
-        ORDER BY b.airtime DESC, b.slot_id, b.zone_id
-        """
+        _ROWS + "WHERE b.day BETWEEN :first AND :last AND b.status IN :statuses"
+        " ORDER BY b.airtime DESC, b.slot_id, b.zone_id"
     )
     .bindparams(
         bindparam("first", type_=Date), bindparam("last", type_=Date), bindparam("statuses", expanding=True)

@@ -34,6 +34,7 @@ from loa114.scheduler.db.models import Broadcast
 from loa114.scheduler.programs.runs import BEAT_INTERVAL
 from loa114.scheduler.service import fleet_jobs
 from loa114.scheduler.service.airgate import AirGate
+from loa114.scheduler.service.attention import needing_air
 from loa114.scheduler.service.runtime import STOP_TIMEOUT_S
 from loa114.scheduler.service.station import Station
 
@@ -132,6 +133,15 @@ class Fleet:
     def _next_airtime(self, now: datetime) -> datetime | None:
         found = [t for t in (s.next_airtime(now) for s in self.stations.values()) if t is not None]
         return min(found, default=None)
+
+    def needing_air(self, now: datetime) -> set[str] | None:
+        """The communes the air poll must look at (None: all of them, when the probe itself failed)."""
+        schemas = {key: s.config.database.schema_name for key, s in self.stations.items()}
+        try:
+            return needing_air(self.station.app.store.db.base, schemas, now)
+        except Exception:
+            log.exception("air probe failed: every commune is polled")
+            return None
 
     def shard_of(self, commune: str) -> int:
         """The airing job a commune's programs are claimed in (by its place in the province file, which

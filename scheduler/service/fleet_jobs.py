@@ -16,32 +16,37 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from procrastinate import Blueprint, JobContext
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status as JobStatus
+from procrastinate.tasks import ConfigureTaskOptions
 
 from loa114.scheduler.programs.planner import occurrences
 
 if TYPE_CHECKING:
-    from loa114.scheduler.db.models import Broadcast
     from loa114.scheduler.service.fleet import Fleet
     from loa114.scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 jobs = Blueprint()
 SCHEDULE_QUEUE, AIR_QUEUE, WORK_QUEUE = "schedule", "air", "work"
 HEARTBEAT_S, STALLED_S = 2.0, 8.0  # a worker silent this long is dead: its started jobs run again
 PLAN_AHEAD = timedelta(hours=3)
 AIR_PRIORITY = 10  # fetched before any other waiting job
-CLAIMERS = 4  # communes claimed at once by an airing job (each a few round trips to the database)
-PUBLISH_WAIT_S = 10.0  # an airing job waits this long for its publications (a player's plays far longer)
 AIR_SHARDS = 8  # airing jobs per moment: the communes split so that workers (and processes) share a burst
 # Slots air on the minute (HH:MM:00): the heavy rounds run at other seconds of the minute (tick :30, render
-# :15, evaluation :40, delivery :50) and the air poll at :02, :07…, so none competes with the 05:30 burst.  # precise jobs are deferred this far ahead (and at least the lead time)
+# :15, evaluation :40, delivery :50) and the air poll at :02, :07…, so none competes with the 05:30 burst.
+
+
+def one_at_a_time(step: str) -> ConfigureTaskOptions:
+    """A periodic step that walks every commune never runs twice at once (a round that outlasts its period
+    would otherwise meet the next one: two evaluations writing the same reports), and at most one round waits."""
+    return ConfigureTaskOptions(lock=f"step:{step}", queueing_lock=f"step:{step}")
 
 
 def _fleet(context: JobContext) -> Fleet:
@@ -50,18 +55,25 @@ def _fleet(context: JobContext) -> Fleet:
 
 
 def _each(
-    context: JobContext, name: str, step: Callable[[Station, datetime], Any], *, yields: bool = True
+    context: JobContext,
+    name: str,
+    step: Callable[[Station, datetime], Any],
+    *,
+    yields: bool = True,
+    only: Collection[str] | None = None,
 ) -> None:
-    """`step` for every commune of the province, each on its own (one failing commune stops no other),
-    each after any airing of this process (`yields`: every step but airing's)."""
+    """`step` for every commune of the province (or those in `only`), each on its own (one failing commune
+    stops no other), each after any airing of this process (`yields`: every step but airing's)."""
     fleet = _fleet(context)
     for key, station in fleet.stations.items():
         if fleet.stopping:
             return
+        if only is not None and key not in only:
+            continue
         fleet.run_step(name, functools.partial(step, station), commune=key, yields=yields)
 
 
-@jobs.periodic(cron="* * * * * 30", periodic_id="tick")
+@jobs.periodic(cron="* * * * * 30", periodic_id="tick", **one_at_a_time("tick"))
 @jobs.task(name="tick", queue=SCHEDULE_QUEUE, pass_context=True)
 def tick(context: JobContext, timestamp: int) -> None:
     """Rows for the horizon, rows left by dead processes, and the precise jobs of the next hours."""
@@ -74,7 +86,7 @@ def tick(context: JobContext, timestamp: int) -> None:
     _each(context, "tick", step)
 
 
-@jobs.periodic(cron="* * * * * 2-59/5", periodic_id="air-poll")
+@jobs.periodic(cron="* * * * * 2-59/5", periodic_id="air-poll", **one_at_a_time("air-poll"))
 @jobs.task(name="air_poll", queue=AIR_QUEUE, pass_context=True)
 def air_poll(context: JobContext, timestamp: int) -> None:
     """The safety net, every 5 s: air what is due, mark what passed as missed, and resolve broadcasts left
@@ -85,41 +97,47 @@ def air_poll(context: JobContext, timestamp: int) -> None:
         station.mark_missed(now)
         station.air_due(now, wait=False)
 
-    _each(context, "air-poll", step, yields=False)
+    fleet = _fleet(context)
+    _each(context, "air-poll", step, yields=False, only=fleet.needing_air(fleet.clock.now()))
 
 
 @jobs.task(name="air", queue=AIR_QUEUE, pass_context=True, priority=AIR_PRIORITY)
 def air(context: JobContext, at: str, shard: int | None = None) -> None:
     """The programs due at `at` of one shard of the communes (None: all): every commune's claimed first
-    (each in one commit), then each commune's published together. The shards run at once, in one process
-    or spread over several, so a province's 05:30 is neither one long job nor a job per zone."""
+    (each in one commit), then each commune's published together, on this job's thread unless a player
+    plays them. The shards run at once, in one process or spread over several: a province's 05:30 is
+    neither one long job nor dozens of threads taking turns at the interpreter lock."""
     fleet = _fleet(context)
     now = fleet.clock.now()
-    communes = [(k, s) for k, s in fleet.stations.items() if shard is None or fleet.shard_of(k) == shard]
-
-    def claim(item: tuple[str, Station]) -> tuple[Station, list[Broadcast]]:
-        key, station = item
-        try:
-            return station, station.claim_due(now, unready=False)  # the air poll renders those
-        except Exception:
-            log.exception("claim failed commune=%s now=%s", key, now.isoformat())
-            return station, []
-
+    mine = [(key, station) for key, station in fleet.stations.items() if shard in (None, fleet.shard_of(key))]
     with fleet.gate.airing():
-        with ThreadPoolExecutor(CLAIMERS, thread_name_prefix="claim") as claimers:  # round trips overlap
-            claimed = list(claimers.map(claim, communes))
+        claimed = [
+            (key, station, _guarded("claim", key, now, station.claim_due, now, unready=False))
+            for key, station in mine
+        ]
         claimed_at = fleet.clock.now()
-        published = [f for station, rows in claimed for f in station.publish_all(rows, now)]
-        wait(published, timeout=PUBLISH_WAIT_S)  # the heavy steps wait for these (not for a player's)
+        for key, station, rows in claimed:  # a program not built yet is the air poll's (it renders it)
+            _guarded("publish", key, now, station.publish_here, rows or [], now)
     log.info(
         "airing job at=%s shard=%s communes=%d claimed=%d started_late_s=%.3f claim_s=%.3f publish_s=%.3f",
-        at, shard, len(communes), sum(len(rows) for _, rows in claimed),
+        at, shard, len(claimed), sum(len(rows or []) for _, _, rows in claimed),
         (now - datetime.fromisoformat(at)).total_seconds(), (claimed_at - now).total_seconds(),
         (fleet.clock.now() - claimed_at).total_seconds(),
     )  # fmt: skip
 
 
-@jobs.periodic(cron="* * * * * 15", periodic_id="render")
+def _guarded(
+    what: str, commune: str, now: datetime, call: Callable[..., R], *args: Any, **kwargs: Any
+) -> R | None:
+    """One commune's part of an airing job: its failure is logged and stops no other commune."""
+    try:
+        return call(*args, **kwargs)
+    except Exception:
+        log.exception("%s failed commune=%s now=%s", what, commune, now.isoformat())
+        return None
+
+
+@jobs.periodic(cron="* * * * * 15", periodic_id="render", **one_at_a_time("render"))
 @jobs.task(name="render", queue=WORK_QUEUE, pass_context=True)
 def render(context: JobContext, timestamp: int) -> None:
     """Each commune's due programs as a job of its own, so the processes share a province's rendering."""
@@ -142,7 +160,7 @@ def _render_now(station: Station, now: datetime) -> None:
     station.air_due(now, wait=False)  # a program built late, within the grace, airs now
 
 
-@jobs.periodic(cron="* * * * * 40", periodic_id="evaluate")
+@jobs.periodic(cron="* * * * * 40", periodic_id="evaluate", **one_at_a_time("evaluate"))
 @jobs.task(name="evaluate", queue=WORK_QUEUE, pass_context=True)
 def evaluate(context: JobContext, timestamp: int) -> None:
 
@@ -154,19 +172,19 @@ def evaluate(context: JobContext, timestamp: int) -> None:
     _each(context, "evaluate", step)
 
 
-@jobs.periodic(cron="* * * * * 50", periodic_id="deliver")
+@jobs.periodic(cron="* * * * * 50", periodic_id="deliver", **one_at_a_time("deliver"))
 @jobs.task(name="deliver", queue=WORK_QUEUE, pass_context=True)
 def deliver(context: JobContext, timestamp: int) -> None:
     _each(context, "deliver", lambda station, now: station.app.outbox.deliver_due(now))
 
 
-@jobs.periodic(cron="*/5 * * * * 25", periodic_id="probe")
+@jobs.periodic(cron="*/5 * * * * 25", periodic_id="probe", **one_at_a_time("probe"))
 @jobs.task(name="probe", queue=WORK_QUEUE, pass_context=True)
 def probe(context: JobContext, timestamp: int) -> None:
     _each(context, "probe", lambda station, now: station.rerender_offline(now))
 
 
-@jobs.periodic(cron="15 3 * * *", periodic_id="cleanup")
+@jobs.periodic(cron="15 3 * * *", periodic_id="cleanup", **one_at_a_time("cleanup"))
 @jobs.task(name="cleanup", queue=WORK_QUEUE, pass_context=True)
 def cleanup(context: JobContext, timestamp: int) -> None:
     _each(context, "cleanup", lambda station, now: station.cleanup(now))
@@ -175,11 +193,20 @@ def cleanup(context: JobContext, timestamp: int) -> None:
 @jobs.periodic(cron="* * * * * 4-59/5", periodic_id="take-over")
 @jobs.task(name="take_over", queue=SCHEDULE_QUEUE, pass_context=True)
 async def take_over(context: JobContext, timestamp: int) -> None:
-    """Jobs a dead worker had started (it stopped beating) are run again by the living ones."""
+    """Jobs a dead worker had started (it stopped beating) are run again by the living ones; a periodic
+    round that has a twin waiting already (its queueing lock) is closed instead, which frees its lock for
+    the twin. Each job on its own: one that cannot be taken over holds up no other."""
     manager = context.app.job_manager
     for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_S):
-        await manager.retry_job(job)
-        log.warning("stalled job taken over job=%s task=%s", job.id, job.task_name)
+        try:
+            await manager.retry_job(job)
+            log.warning("stalled job taken over job=%s task=%s", job.id, job.task_name)
+        except UniqueViolation:  # the same round is waiting: it does the work
+            assert job.id is not None
+            await manager.finish_job_by_id_async(job.id, status=JobStatus.FAILED, delete_job=False)
+            log.warning("stalled job closed, its twin waits job=%s task=%s", job.id, job.task_name)
+        except Exception:
+            log.exception("stalled job not taken over job=%s task=%s", job.id, job.task_name)
 
 
 def defer_precise(fleet: Fleet, station: Station, now: datetime) -> int:

@@ -219,14 +219,19 @@ class Station:
         """Publish claimed programs off the caller's thread: when an adapter plays them (a player, a
         stream) each on its own, so one zone playing to the end does not delay the next; otherwise all
         together, their outcomes recorded in one commit."""
-        on_air = self.app.on_air
-        if on_air.plays:
-            return [
-                self._playout.submit(lambda r=row: self._aired([on_air.publish(r, now)], now)) for row in rows
-            ]
-        return (
-            [self._playout.submit(lambda: self._aired(on_air.publish_many(rows, now), now))] if rows else []
-        )
+        batches = [[row] for row in rows] if self.app.on_air.plays else [list(rows)] if rows else []
+        return [self._playout.submit(self._publish_batch, batch, now) for batch in batches]
+
+    def _publish_batch(self, rows: list[Broadcast], now: datetime) -> list[AirResult]:
+        return self._aired(self.app.on_air.publish_many(rows, now), now)
+
+    def publish_here(self, rows: Sequence[Broadcast], now: datetime) -> list[AirResult]:
+        """`publish_all` on the caller's thread, for the fleet's airing jobs: only a player's programs go to
+        the playout threads (their results are not waited for)."""
+        if self.app.on_air.plays:
+            self.publish_all(rows, now)
+            return []
+        return self._publish_batch(list(rows), now) if rows else []
 
     def _aired(self, results: list[AirResult], now: datetime) -> list[AirResult]:
         for result in results:
