@@ -19,7 +19,7 @@ run: install
 	$(BIN)/loa --config config.yaml serve
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2  # two workers (pytest-xdist): the fleet's real minutes overlap the rest
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,7 +11,7 @@ import os
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,27 @@ from tests import browser as browser_helpers
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-POSTGRES_URL = os.environ.get("LOA_TEST_POSTGRES_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """`make test` runs the suite in parallel (pytest-xdist): each worker gets a PostgreSQL database of its
+    own (`test_gw0`, `test_gw1`…, created when missing), since the tests reset their database's schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            with suppress(psycopg.errors.DuplicateDatabase):
+                connection.execute(f'CREATE DATABASE "{name}"')
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _database_of_this_worker(os.environ.get("LOA_TEST_POSTGRES_URL"))
 
 # CI replays the same examples every run (a red CI must mean a change broke something); a developer's
 # `make test` explores new random examples each time, and any failure it finds becomes a regression case.

@@ -102,9 +102,9 @@ def fuse(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fuse]:
         real_swap(staging, final)
         fuse.boundary("swap:after")
 
-    def write(path: Path, data: Any) -> None:
+    def write(path: Path, data: Any, **options: Any) -> None:
         fuse.boundary("manifest:before")
-        real_write(path, data)
+        real_write(path, data, **options)
         fuse.boundary("manifest:after")
 
     monkeypatch.setattr(building, "swap_into_place", swap)
