@@ -11,7 +11,6 @@ Any role may run several times; a SIGKILLed process's programs air from another 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import signal
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from procrastinate import App as QueueApp
 from procrastinate import PsycopgConnector
@@ -30,7 +29,6 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import Engine, text
 
 from loa114.scheduler.clock import Clock
-from loa114.scheduler.db.models import Broadcast
 from loa114.scheduler.programs.runs import BEAT_INTERVAL
 from loa114.scheduler.service import fleet_jobs
 from loa114.scheduler.service.airgate import AirGate
@@ -39,6 +37,7 @@ from loa114.scheduler.service.runtime import STOP_TIMEOUT_S
 from loa114.scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 ROLES = ("all", "scheduler", "worker", "web")
 QUEUES: dict[str, list[str]] = {
     "all": [fleet_jobs.SCHEDULE_QUEUE, fleet_jobs.AIR_QUEUE, fleet_jobs.WORK_QUEUE],
@@ -115,7 +114,7 @@ class Fleet:
         self._stop = threading.Event()
         self._started = threading.Event()
         for key, station in stations.items():
-            station.on_unready = functools.partial(self.render_soon, key)
+            station.on_unready = lambda _row, key=key: self.render_soon(key)  # a due program not built
         self._shards = {key: i % fleet_jobs.AIR_SHARDS for i, key in enumerate(stations)}
         self.gate = AirGate(clock.now, self._next_airtime)
 
@@ -149,21 +148,28 @@ class Fleet:
         return self._shards[commune]
 
     def run_step(
-        self, name: str, step: Callable[[datetime], Any], *, commune: str, yields: bool = True
-    ) -> None:
-        """One step as of the clock's now, after any airing of this process (`yields`: the steps that are not
-        airing themselves); a failing step is logged and the next round tries again."""
+        self,
+        name: str,
+        step: Callable[[datetime], R],
+        *,
+        commune: str,
+        yields: bool = True,
+        now: datetime | None = None,
+    ) -> R | None:
+        """One commune's step as of `now` (default: the clock's, after any airing of this process when it
+        `yields`, as every step but airing's does); a failing step is logged, stops no other commune, and
+        returns None: the next round tries again."""
         if yields:
             self.gate.wait_clear(lambda: self.stopping)
-        now = self.clock.now()
+        now = now or self.clock.now()
         try:
-            step(now)
+            return step(now)
         except Exception:
             log.exception("step failed kind=%s commune=%s now=%s", name, commune, now.isoformat())
+            return None
 
-    def render_soon(self, commune: str, row: Broadcast | None = None) -> None:
-        """A render job for `commune` now, for what is due (`row`: a program due and not built); one
-        waiting per commune is enough."""
+    def render_soon(self, commune: str) -> None:
+        """A render job for `commune` now, for what is due; one waiting per commune is enough."""
         try:
             task = self.queue.tasks["loa:render_slot"]
             task.configure(queueing_lock=f"render:{commune}:soon").defer(commune=commune, slot_key="soon")

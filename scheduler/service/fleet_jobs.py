@@ -18,7 +18,7 @@ import functools
 import logging
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from procrastinate import Blueprint, JobContext
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
@@ -28,11 +28,11 @@ from procrastinate.tasks import ConfigureTaskOptions
 from loa114.scheduler.programs.planner import occurrences
 
 if TYPE_CHECKING:
+    from loa114.scheduler.db.models import Broadcast
     from loa114.scheduler.service.fleet import Fleet
     from loa114.scheduler.service.station import Station
 
 log = logging.getLogger(__name__)
-R = TypeVar("R")
 jobs = Blueprint()
 SCHEDULE_QUEUE, AIR_QUEUE, WORK_QUEUE = "schedule", "air", "work"
 HEARTBEAT_S, STALLED_S = 2.0, 8.0  # a worker silent this long is dead: its started jobs run again
@@ -112,12 +112,19 @@ def air(context: JobContext, at: str, shard: int | None = None) -> None:
     mine = [(key, station) for key, station in fleet.stations.items() if shard in (None, fleet.shard_of(key))]
     with fleet.gate.airing():
         claimed = [
-            (key, station, _guarded("claim", key, now, station.claim_due, now, unready=False))
+            (
+                key,
+                station,
+                fleet.run_step(
+                    "claim", functools.partial(_claim, station), commune=key, yields=False, now=now
+                ),
+            )
             for key, station in mine
         ]
         claimed_at = fleet.clock.now()
-        for key, station, rows in claimed:  # a program not built yet is the air poll's (it renders it)
-            _guarded("publish", key, now, station.publish_here, rows or [], now)
+        for key, station, rows in claimed:
+            publish = functools.partial(station.publish_here, rows or [])
+            fleet.run_step("publish", publish, commune=key, yields=False, now=now)
     log.info(
         "airing job at=%s shard=%s communes=%d claimed=%d started_late_s=%.3f claim_s=%.3f publish_s=%.3f",
         at, shard, len(claimed), sum(len(rows or []) for _, _, rows in claimed),
@@ -126,15 +133,8 @@ def air(context: JobContext, at: str, shard: int | None = None) -> None:
     )  # fmt: skip
 
 
-def _guarded(
-    what: str, commune: str, now: datetime, call: Callable[..., R], *args: Any, **kwargs: Any
-) -> R | None:
-    """One commune's part of an airing job: its failure is logged and stops no other commune."""
-    try:
-        return call(*args, **kwargs)
-    except Exception:
-        log.exception("%s failed commune=%s now=%s", what, commune, now.isoformat())
-        return None
+def _claim(station: Station, now: datetime) -> list[Broadcast]:
+    return station.claim_due(now, unready=False)  # a program not built yet is the air poll's: it renders it
 
 
 @jobs.periodic(cron="* * * * * 15", periodic_id="render", **one_at_a_time("render"))

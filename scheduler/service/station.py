@@ -213,7 +213,7 @@ class Station:
 
     def publish(self, row: Broadcast, now: datetime) -> Future[AirResult]:
         """Run a claimed program's playout on its own thread."""
-        return self._playout.submit(lambda: self._aired([self.app.on_air.publish(row, now)], now)[0])
+        return self._playout.submit(lambda: self._publish_batch([row], now)[0])
 
     def publish_all(self, rows: Sequence[Broadcast], now: datetime) -> list[Future[list[AirResult]]]:
         """Publish claimed programs off the caller's thread: when an adapter plays them (a player, a
