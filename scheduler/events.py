@@ -147,23 +147,26 @@ class EventLog:
 
     def watch(self, sessions: sessionmaker[Session]) -> None:
         """Emit each session's events after its commit, drop them on rollback."""
-        sa_event.listen(sessions, "after_commit", self._committed)
+        sa_event.listen(sessions, "after_commit", self.committed)
         sa_event.listen(sessions, "after_rollback", self._rolled_back)
 
     def record(self, session: Session, event: DomainEvent, *, actor: str | None = None) -> None:
         session.add(Event(**_row(event, actor)))
-        session.info.setdefault(_PENDING, []).append(event)
+        session.info.setdefault(_PENDING, []).append((self, event))
 
     def record_many(self, session: Session, events: Sequence[DomainEvent]) -> None:
         """`record` for many events of the service, by one INSERT of their rows (a province's 05:30 records
         650 outcomes: one ORM object each was a third of the time the outcomes took)."""
         if events:
             session.connection().execute(insert(Event), [_row(e, None) for e in events])
-            session.info.setdefault(_PENDING, []).extend(events)
+            session.info.setdefault(_PENDING, []).extend((self, e) for e in events)
 
-    def _committed(self, session: Session) -> None:
-        for event in session.info.pop(_PENDING, []):
-            for subscriber in self.subscribers:
+    @staticmethod
+    def committed(session: Session) -> None:
+        """Hand the events of `session`'s committed transaction to the subscribers of the log that recorded
+        each (a joint transaction of several communes carries the events of each commune's log)."""
+        for events, event in session.info.pop(_PENDING, []):
+            for subscriber in events.subscribers:
                 try:
                     subscriber(event)
                 except Exception:  # a subscriber's bug must not undo or hide a committed change

@@ -156,8 +156,12 @@ class WriteCounter:
 
     def _committed(self, connection: Any) -> None:
         if connection.info.pop("wrote", False):
-            with self._lock:
-                self.value += 1
+            self.bump()
+
+    def bump(self) -> None:
+        """A write committed on another engine of the same pool (a joint transaction of several communes)."""
+        with self._lock:
+            self.value += 1
 
     def _rolled_back(self, connection: Any) -> None:
         connection.info.pop("wrote", None)
@@ -196,6 +200,11 @@ class Database:
         with self.sessions.begin() as session:
             yield session
 
+    def switch_to(self, connection: Connection) -> None:
+        """Point a transaction of the shared pool at this commune's tables, for what follows in it (a joint
+        transaction of several communes switches between them)."""
+        connection.exec_driver_sql(_search_path(self.schema))
+
     def dispose(self) -> None:
         if self._owns_base:
             self.base.dispose()
@@ -224,10 +233,15 @@ class Engines:
 def in_schema(engine: Engine, schema: str) -> Engine:
     """The same pool, each transaction in `schema` (its rows are the only ones it can see)."""
     scoped = engine.execution_options(loa_schema=schema)
-    statement = f'SET LOCAL search_path TO "{schema}"'
+    statement = _search_path(schema)
 
     def enter(connection: Any) -> None:
         connection.exec_driver_sql(statement)
 
     event.listen(scoped, "begin", enter)
     return scoped
+
+
+def _search_path(schema: str | None) -> str:
+    """The statement that puts the rest of a transaction in `schema` (None: the database's default)."""
+    return f'SET LOCAL search_path TO "{schema}"' if schema else "SET LOCAL search_path TO DEFAULT"

@@ -30,7 +30,7 @@ from loa114.scheduler.events import BroadcastAired, BroadcastFailed, BroadcastPu
 from loa114.scheduler.playout import Airing, PlayoutAdapter
 from loa114.scheduler.playout.manifest import mark_manifest
 from loa114.scheduler.programs import outcomes
-from loa114.scheduler.store import Store
+from loa114.scheduler.store import Joint, Store
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +86,18 @@ class OnAir:
         claimed = self._claim(now, run_id, Broadcast.id == broadcast_id)
         return claimed[0] if claimed else None
 
-    def claim_due(self, now: datetime, run_id: int | None) -> list[Broadcast]:
+    def claim_due(self, now: datetime, run_id: int | None, *, joint: Joint | None = None) -> list[Broadcast]:
         """Every ready broadcast whose airtime has come, within the grace, `ready → airing` by one
-        conditional `UPDATE … RETURNING` and one commit (at 05:30 a commune's zones are claimed together);
-        the rows another process got first are not returned. In airtime and zone order."""
-        return self._claim(now, run_id)
+        conditional `UPDATE … RETURNING` and one commit (at 05:30 a commune's zones are claimed together;
+        in a `joint` transaction, a shard of communes' are); the rows another process got first are not
+        returned. In airtime and zone order."""
+        return self._claim(now, run_id, joint=joint)
 
-    def _claim(self, now: datetime, run_id: int | None, *only: ColumnElement[bool]) -> list[Broadcast]:
+    def _claim(
+        self, now: datetime, run_id: int | None, *only: ColumnElement[bool], joint: Joint | None = None
+    ) -> list[Broadcast]:
         earliest = now - self.config.schedule.misfire_grace
-        with self.store.session() as session:
+        with self.store.session(joint) as session:
             rows = session.scalars(
                 update(Broadcast)
                 .where(
@@ -137,9 +140,11 @@ class OnAir:
         reason = outcomes.PLAYOUT_FAILED if error else None
         return Outcome(row, status, error or "; ".join(details), reason)
 
-    def record(self, played: Sequence[Outcome], now: datetime) -> list[AirResult]:
-        """The outcomes into their rows, as-run records and events, in one commit."""
-        finished = self.finish_many(played, now)
+    def record(
+        self, played: Sequence[Outcome], now: datetime, *, joint: Joint | None = None
+    ) -> list[AirResult]:
+        """The outcomes into their rows, as-run records and events, in one commit (or in `joint`'s)."""
+        finished = self.finish_many(played, now, joint=joint)
         return [
             AirResult(
                 o.row.id,
@@ -174,16 +179,19 @@ class OnAir:
         """airing → `status`, with its as-run outcome and event; False if the row was resolved meanwhile."""
         return row.id in self.finish_many([Outcome(row, status, detail, reason)], now)
 
-    def finish_many(self, played: Sequence[Outcome], now: datetime) -> set[int]:
-        """`finish` for many rows in one transaction: one guarded UPDATE per kind of outcome (at 05:30 all
-        are `published`), the as-run records and the events together. Returns the ids finished here."""
+    def finish_many(
+        self, played: Sequence[Outcome], now: datetime, *, joint: Joint | None = None
+    ) -> set[int]:
+        """`finish` for many rows in one transaction (its own, or `joint`): one guarded UPDATE per kind of
+        outcome (at 05:30 all are `published`), the as-run records and the events together. Returns the ids
+        finished here."""
         if not played:
             return set()
         groups: dict[tuple[str, str | None, str | None], list[int]] = defaultdict(list)
         for o in played:
             groups[(o.status, o.reason, o.detail if o.status == Status.FAILED else None)].append(o.row.id)
         table = cast("Table", Broadcast.__table__)  # Core: no ORM objects to keep in step
-        with self.store.session() as session:
+        with self.store.session(joint) as session:
             finished: set[int] = set()
             for (status, reason, error), ids in groups.items():
                 finished.update(

@@ -26,9 +26,9 @@ from procrastinate.jobs import Status as JobStatus
 from procrastinate.tasks import ConfigureTaskOptions
 
 from loa114.scheduler.programs.planner import occurrences
+from loa114.scheduler.service.burst import air_shard
 
 if TYPE_CHECKING:
-    from loa114.scheduler.db.models import Broadcast
     from loa114.scheduler.service.fleet import Fleet
     from loa114.scheduler.service.station import Station
 
@@ -103,38 +103,23 @@ def air_poll(context: JobContext, timestamp: int) -> None:
 
 @jobs.task(name="air", queue=AIR_QUEUE, pass_context=True, priority=AIR_PRIORITY)
 def air(context: JobContext, at: str, shard: int | None = None) -> None:
-    """The programs due at `at` of one shard of the communes (None: all): every commune's claimed first
-    (each in one commit), then each commune's published together, on this job's thread unless a player
-    plays them. The shards run at once, in one process or spread over several: a province's 05:30 is
-    neither one long job nor dozens of threads taking turns at the interpreter lock."""
+    """The programs due at `at` of one shard of the communes (None: all), claimed, published and recorded
+    together (`burst.air_shard`), on this job's thread unless a player plays them. The shards run at once,
+    in one process or spread over several: a province's 05:30 is neither one long job nor dozens of threads
+    taking turns at the interpreter lock."""
     fleet = _fleet(context)
     now = fleet.clock.now()
     mine = [(key, station) for key, station in fleet.stations.items() if shard in (None, fleet.shard_of(key))]
     with fleet.gate.airing():
-        claimed = [
-            (
-                key,
-                station,
-                fleet.run_step(
-                    "claim", functools.partial(_claim, station), commune=key, yields=False, now=now
-                ),
-            )
-            for key, station in mine
-        ]
-        claimed_at = fleet.clock.now()
-        for key, station, rows in claimed:
-            publish = functools.partial(station.publish_here, rows or [])
-            fleet.run_step("publish", publish, commune=key, yields=False, now=now)
+        aired = air_shard(fleet, mine, now)
     log.info(
-        "airing job at=%s shard=%s communes=%d claimed=%d started_late_s=%.3f claim_s=%.3f publish_s=%.3f",
-        at, shard, len(claimed), sum(len(rows or []) for _, _, rows in claimed),
-        (now - datetime.fromisoformat(at)).total_seconds(), (claimed_at - now).total_seconds(),
-        (fleet.clock.now() - claimed_at).total_seconds(),
+        "airing job at=%s shard=%s communes=%d claimed=%d recorded=%d joint=%s started_late_s=%.3f claim_s=%.3f"
+        " publish_s=%.3f record_s=%.3f",
+        at, shard, len(mine), aired.claimed, aired.recorded, aired.joint,
+        (now - datetime.fromisoformat(at)).total_seconds(), (aired.claimed_at - now).total_seconds(),
+        (aired.published_at - aired.claimed_at).total_seconds(),
+        (fleet.clock.now() - aired.published_at).total_seconds(),
     )  # fmt: skip
-
-
-def _claim(station: Station, now: datetime) -> list[Broadcast]:
-    return station.claim_due(now, unready=False)  # a program not built yet is the air poll's: it renders it
 
 
 @jobs.periodic(cron="* * * * * 15", periodic_id="render", **one_at_a_time("render"))

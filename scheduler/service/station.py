@@ -22,7 +22,7 @@ from loa114.scheduler.campaign.evaluation import Evaluation, evaluate_if_due
 from loa114.scheduler.campaign.importing import ImportSummary, Origin, import_file, store_checked
 from loa114.scheduler.campaign.outbox import DeliveryResult
 from loa114.scheduler.db.models import Broadcast
-from loa114.scheduler.programs.airing import AirResult
+from loa114.scheduler.programs.airing import AirResult, Outcome
 from loa114.scheduler.programs.alerting import ALERT_BUDGET_S, AlertDesk
 from loa114.scheduler.programs.cleanup import CleanupReport, cleanup
 from loa114.scheduler.programs.missed import mark_missed
@@ -35,6 +35,7 @@ from loa114.scheduler.programs.writing import BuildResult
 from loa114.scheduler.reports.issuing import issue_due
 from loa114.scheduler.service.app import App
 from loa114.scheduler.service.backlog import Backlog, measure
+from loa114.scheduler.store import Joint
 
 log = logging.getLogger(__name__)
 
@@ -196,16 +197,19 @@ class Station:
         futures = self.publish_all(self.claim_due(now, render_late=render_late), now)
         return [result for f in futures for result in f.result()] if wait else []
 
-    def claim_due(self, now: datetime, *, render_late: bool = False, unready: bool = True) -> list[Broadcast]:
-        """The due programs, claimed in one commit (the airing's as-run start is now); not yet published.
-        A due program not built yet is built first when `render_late` (one-shot use), or else handed to
-        the render lane (`on_unready`) after the claim; `unready=False` leaves that to the next round."""
+    def claim_due(
+        self, now: datetime, *, render_late: bool = False, unready: bool = True, joint: Joint | None = None
+    ) -> list[Broadcast]:
+        """The due programs, claimed in one commit (the airing's as-run start is now; `joint`: in a shard's
+        transaction); not yet published. A due program not built yet is built first when `render_late`
+        (one-shot use), or else handed to the render lane (`on_unready`) after the claim; `unready=False`
+        leaves that to the next round."""
         on_air = self.app.on_air
         if render_late:
             for row in on_air.unready(now):
                 if row.kind == "slot":
                     self.renders.build(BroadcastKey.of(row), now)
-        claimed = on_air.claim_due(now, self.run_id)
+        claimed = on_air.claim_due(now, self.run_id, joint=joint)
         if unready and not render_late and self.on_unready is not None:
             for row in on_air.unready(now):
                 self.on_unready(row)
@@ -225,13 +229,20 @@ class Station:
     def _publish_batch(self, rows: list[Broadcast], now: datetime) -> list[AirResult]:
         return self._aired(self.app.on_air.publish_many(rows, now), now)
 
-    def publish_here(self, rows: Sequence[Broadcast], now: datetime) -> list[AirResult]:
-        """`publish_all` on the caller's thread, for the fleet's airing jobs: only a player's programs go to
-        the playout threads (their results are not waited for)."""
+    def play_here(self, rows: Sequence[Broadcast], now: datetime) -> list[Outcome]:
+        """For the fleet's airing jobs: the claimed programs published on the caller's thread (the folder, a
+        stream started in the background), their outcomes left for `record` (a shard's together). A player's
+        programs go to the playout threads instead, each recorded there, and are not returned."""
         if self.app.on_air.plays:
             self.publish_all(rows, now)
             return []
-        return self._publish_batch(list(rows), now) if rows else []
+        return [self.app.on_air.play(row, now) for row in rows]
+
+    def record(
+        self, played: Sequence[Outcome], now: datetime, *, joint: Joint | None = None
+    ) -> list[AirResult]:
+        """What `play_here` published, into the rows, as-run records and events (`joint`: a shard's commit)."""
+        return self._aired(self.app.on_air.record(played, now, joint=joint), now) if played else []
 
     def _aired(self, results: list[AirResult], now: datetime) -> list[AirResult]:
         for result in results:
