@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from loa114.scheduler.config import Config  # noqa: E402
 from loa114.scheduler.config.province import load_province  # noqa: E402
 from loa114.scheduler.db.engine import Database, make_engine  # noqa: E402
+from loa114.scheduler.playout.manifest import write_manifest  # noqa: E402
 from loa114.scheduler.programs.rows import plan_rows  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -163,7 +163,8 @@ def prepare_morning(root: Path, communes: int, zones: int) -> tuple[Path, str, s
                 target = config.playout.dir / folder
                 target.mkdir(parents=True, exist_ok=True)
                 (target / "program.mp3").write_bytes(b"ID3" + bytes(1024))
-                (target / "manifest.json").write_text(json.dumps({"status": "ready", "items": []}), "utf-8")
+                # as a build leaves it, with its spare
+                write_manifest(target, {"status": "ready", "items": []})
                 connection.execute(
                     text(
                         "INSERT INTO broadcasts (day, slot_id, zone_id, kind, airtime, status, folder, duration_s,"

@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,8 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """`path` replaced whole by `data`; `durable`: on disk (fsync) before it replaces the old file, which a
     status stamp in a manifest can forgo (the database holds the truth; a process crash keeps the write)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _fresh_file(path)
     try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the file from the player's or clerk's account
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -29,6 +29,34 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def leave_spare(path: Path) -> None:
+    """An empty file beside `path` that its next `write_atomic` fills instead of creating one.
+
+    Creating a file is most of a small atomic write's cost: on this machine's disk 0.2–0.8 ms, against about
+    0.15 ms to take a spare, fill it and rename it into place. At 05:30 a province's 650 manifests are stamped
+    `published` at once, so each build leaves its manifest a spare (hidden, like the temporary files)."""
+    fd = os.open(_spare(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.fchmod(fd, 0o644)  # whatever the umask: the next manifest must stay readable by the player's account
+    os.close(fd)
+
+
+def _spare(path: Path) -> Path:
+    return path.parent / f".{path.name}.spare"
+
+
+def _fresh_file(path: Path) -> tuple[int, str]:
+    """An empty file beside `path` for its next content: the spare `leave_spare` made, when there is one
+    (taken by a rename, so two writers never share it), or else a new one, readable by everyone (0644)."""
+    taken = f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
+    try:
+        os.rename(_spare(path), taken)
+        return os.open(taken, os.O_WRONLY | os.O_TRUNC), taken
+    except FileNotFoundError:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the file from the player's or clerk's account
+        return fd, tmp
 
 
 def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:

@@ -109,8 +109,9 @@ def test_a_shard_airs_with_two_commits_and_every_folder_before_any_record(
             as_run = connection.execute(
                 text(f'SELECT outcome, lateness_s FROM "{schema}".as_run ORDER BY broadcast_id')
             ).all()
+            outcomes = "('BroadcastPublished', 'BroadcastAired')"
             kinds = connection.scalars(
-                text(f"SELECT kind FROM \"{schema}\".events WHERE kind IN ('BroadcastPublished', 'BroadcastAired') ORDER BY id")
+                text(f'SELECT kind FROM "{schema}".events WHERE kind IN {outcomes} ORDER BY id')
             ).all()
         assert as_run == [("published", 1.0), ("published", 1.0)]
         assert kinds == ["BroadcastPublished", "BroadcastPublished"]  # each commune's audit, in its schema
@@ -139,4 +140,3 @@ def test_a_commune_whose_tables_fail_keeps_no_other_off_the_air(
     assert any("joint claim failed" in r.getMessage() for r in failures)
     assert any("commune=na-sam" in r.getMessage() and "kind=claim" in r.getMessage() for r in failures)
     assert not any("commune=loi-bac" in r.getMessage() for r in failures)
-

@@ -5,6 +5,7 @@ dead process left, and a ready program follows its inputs until airtime."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from loa114.scheduler.config import load_config
 from loa114.scheduler.db.models import AsRun, Broadcast
-from loa114.scheduler.files import staging_dir, swap_into_place
+from loa114.scheduler.files import leave_spare, staging_dir, swap_into_place, write_atomic
 from loa114.scheduler.playout import Airing, PlayoutAdapter
 from loa114.scheduler.service.app import App
 from loa114.scheduler.service.station import Station
@@ -201,6 +202,32 @@ def test_a_finished_airing_recorded_only_in_the_manifest_is_completed(tmp_path: 
     assert by_zone == {"trung-tam": "published", "phia-bac": "published"}  # phia-bac: aired again
 
 
+def test_a_publication_whose_record_was_lost_is_completed_while_its_process_lives(
+    tmp_path: Path, db_url: str
+) -> None:
+    """The outcome's commit failed (the database lost for a moment) after one folder was stamped and before
+    the other was: the living process's own air poll finishes both once no publication could still run."""
+    station = open_station(tmp_path, db_url)
+    station.tick(local(4, 0))
+    on_air = station.app.on_air
+    station.beat(AIRTIME)  # the run that claims is alive at airtime
+    stamped, unplayed = station.claim_due(AIRTIME, unready=False)
+    on_air.play(stamped, AIRTIME)  # the manifest says published; the row was never told
+
+    def live_until(seconds: int) -> list[str]:
+        for s in range(0, seconds + 1, 4):  # the process keeps beating: its run stays alive
+            station.beat(AIRTIME + timedelta(seconds=s))
+        return [r.status for r in station.resolve_interrupted(AIRTIME + timedelta(seconds=seconds))]
+
+    assert live_until(60) == []  # could still be publishing: left alone
+    assert {b.status for b in rows_at(station)} == {"airing"}
+    assert sorted(live_until(124)) == ["published", "ready"]  # stamped: completed; unplayed: aired again
+    aired = station.air_due(AIRTIME + timedelta(seconds=125))
+    assert [(r.broadcast_id, r.status) for r in aired] == [(unplayed.id, "published")]
+    assert {b.status for b in rows_at(station)} == {"published"}
+    assert manifest(tmp_path, "phia-bac")["status"] == manifest(tmp_path)["status"] == "published"
+
+
 # -- what airs is what was said last --------------------------------------------------------------------
 
 
@@ -269,6 +296,54 @@ def test_playout_folders_and_files_are_readable_by_other_accounts(tmp_path: Path
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     for path in [folder / "manifest.json", folder / "program.mp3", folder / "playlist.m3u8"]:
         assert stat.S_IMODE(path.stat().st_mode) & 0o044 == 0o044, path
+
+
+def test_the_stamp_at_airtime_fills_the_spare_the_build_left(tmp_path: Path, db_url: str) -> None:
+    """Creating a file is the slow part of stamping 650 manifests at 05:30: the build leaves one ready."""
+    station = open_station(tmp_path, db_url)
+    station.tick(local(4, 0))
+    folder = tmp_path / "playout/2026-11-30/sang/trung-tam"
+    assert (folder / ".manifest.json.spare").stat().st_size == 0
+    old_umask = os.umask(0o077)  # a strict umask must not hide the stamped manifest from the player
+    try:
+        station.tick(AIRTIME + timedelta(seconds=1))
+    finally:
+        os.umask(old_umask)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["status"] == "published"
+    assert stat.S_IMODE((folder / "manifest.json").stat().st_mode) & 0o044 == 0o044
+    hidden = [p.name for p in folder.iterdir() if p.name.startswith(".")]
+    assert hidden == []  # the spare was used, and no temporary file is left
+
+
+def test_writers_sharing_a_spare_never_show_a_reader_half_a_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    write_atomic(path, b"{}")
+    broken, stop = [], threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                json.loads(path.read_bytes())
+            except ValueError:
+                broken.append(1)
+
+    def writer(n: int) -> None:
+        for i in range(100):
+            leave_spare(path)  # every writer races for the same spare
+            write_atomic(path, json.dumps({"writer": n, "i": i, "pad": "x" * (i * 37 % 500)}).encode())
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    threads = [threading.Thread(target=reader), *writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads[1:]:
+        thread.join()
+    stop.set()
+    threads[0].join()
+    assert broken == []
+    assert json.loads(path.read_bytes())["i"] == 99
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left in (["manifest.json"], [".manifest.json.spare", "manifest.json"])  # no temporary file
 
 
 # -- fitting and grouping -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from loa114.scheduler.files import write_json_atomic
+from loa114.scheduler.files import leave_spare, write_json_atomic
 
 if TYPE_CHECKING:  # the audio stack is heavy to import; readers of manifests do not need it
     from loa114.audio.model import BuiltProgram
@@ -77,7 +77,9 @@ def manifest_data(
 
 
 def write_manifest(folder: Path, data: dict[str, Any]) -> None:
+    """The manifest, and a spare file for its next version: the stamp at airtime creates no file."""
     write_json_atomic(folder / "manifest.json", data)
+    leave_spare(folder / "manifest.json")
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

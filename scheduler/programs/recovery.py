@@ -2,12 +2,14 @@
 
 A row left `airing` by a process that is gone is finished from its manifest when the manifest says so,
 aired again when nothing had been published and the grace allows, and otherwise `failed` with reason
-`interrupted` — never silently `aired`.
+`interrupted` — never silently `aired`. So is a row a living process left `airing` when no player plays it
+and its claim is older than any publication takes (`STALLED`): the commit of its outcome failed (the database
+lost for a moment), and nothing else would ever finish it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
@@ -19,9 +21,12 @@ from loa114.scheduler.programs import outcomes
 from loa114.scheduler.programs.airing import AirResult, OnAir, mark_safely
 from loa114.scheduler.programs.runs import SLACK, alive_runs
 
+STALLED = timedelta(minutes=2)  # a publication with no player (folder, stream started) takes under a second
+
 
 def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> list[AirResult]:
-    """Resolve the rows left `airing` by processes that are no longer alive (not by `run_id`, ours)."""
+    """Resolve the rows left `airing` by processes that are no longer alive (not by `run_id`, ours), and
+    those whose publication stalled (`STALLED`, any process's)."""
     results = []
     for row in _orphans(on_air, now, run_id):
         folder = on_air.config.playout.dir / (row.folder or "")
@@ -29,7 +34,7 @@ def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> lis
         if written is not None and (
             written in (Status.AIRED, Status.FAILED) or (written == Status.PUBLISHED and not on_air.plays)
         ):
-            status, reason, detail = written, None, "hoàn tất trước khi dịch vụ dừng (theo manifest)"
+            status, reason, detail = written, None, "đã hoàn tất nhưng chưa kịp ghi kết quả (theo manifest)"
             if written == Status.FAILED:
                 reason, detail = outcomes.PLAYOUT_FAILED, outcomes.sentence(outcomes.PLAYOUT_FAILED)
         elif written != Status.PUBLISHED and row.airtime >= now - on_air.config.schedule.misfire_grace:
@@ -50,12 +55,10 @@ def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> lis
 def _orphans(on_air: OnAir, now: datetime, run_id: int | None) -> list[Broadcast]:
     with on_air.store.session() as session:
         alive = alive_runs(session, now) | ({run_id} if run_id is not None else set())
-        rows = session.scalars(
-            select(Broadcast).where(
-                Broadcast.status == Status.AIRING,
-                or_(Broadcast.claimed_by.is_(None), Broadcast.claimed_by.not_in(alive)),
-            )
-        ).all()
+        left = [Broadcast.claimed_by.is_(None), Broadcast.claimed_by.not_in(alive)]
+        if not on_air.plays:  # a player's program may play for minutes: only its process's death ends it
+            left.append(Broadcast.aired_at < now - STALLED)
+        rows = session.scalars(select(Broadcast).where(Broadcast.status == Status.AIRING, or_(*left))).all()
     # a row claimed by a command without a run is its own for a moment
     return [r for r in rows if not (r.claimed_by is None and r.aired_at and r.aired_at > now - SLACK)]
 

@@ -35,9 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Communes = Sequence[tuple[str, "Station"]]
-Step = Callable[
-    [str, "Station", Joint | None], Sequence[T]
-]  # a commune's part, in a joint transaction or alone
+# a commune's part of a pass, in a joint transaction or (None) in one of its own
+Step = Callable[[str, "Station", Joint | None], Sequence[T]]
 
 
 @dataclass(frozen=True)
@@ -52,14 +51,12 @@ class ShardAired:
 
 
 def air_shard(fleet: Fleet, communes: Communes, now: datetime) -> ShardAired:
-    """Claim, publish and record the programs of `communes` due at `now`."""
+    """Claim, publish and record the programs of `communes` due at `now` (a program not built yet is left to
+    the air poll, which renders it)."""
     claims, claims_joint = _each_commune(
-        fleet,
-        "claim",
-        communes,
-        now,
+        fleet, "claim", communes, now,
         lambda _key, station, shared: station.claim_due(now, unready=False, joint=shared),
-    )  # fmt: skip  (a program not built yet is the air poll's: it renders it)
+    )  # fmt: skip
     claimed_at = fleet.clock.now()
     played: dict[str, list[Outcome]] = {}
     for key, station in communes:
