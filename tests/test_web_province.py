@@ -205,10 +205,37 @@ def test_commune_accounts_never_see_the_province(
     )
     assert code == 0, err
     token = out.split()[-1]
-    other = province.client().get("/api/v1/coverage", headers={"Authorization": f"Bearer {token}"})
-    assert other.status_code == 403 and "/api/v1/province" in other.json()["detail"]
     me = province.client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me == {"name": "tinh", "role": "province", "village_id": None, "via_token": True}
+
+
+def test_a_province_token_reads_the_commune_its_request_names(province: Province) -> None:
+    token = province.accounts.tokens.create("he-thong-tinh", "province", NOW)
+
+    def ask(method: str, path: str, commune: str | None, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} | ({"X-Loa-Commune": commune} if commune else {})
+        return province.client().request(method, path, headers=headers, **kwargs)
+
+    villages = {
+        commune: [v["name"] for v in ask("GET", "/api/v1/coverage", commune).json()["villages"]]
+        for commune in ("loi-bac", "na-sam")
+    }
+    assert villages == {"loi-bac": ["Nà Pàn", "Khòn Pẩu"], "na-sam": ["Bản Chắt", "Pò Mả"]}
+    assert ask("GET", "/api/v1/broadcasts?date=2026-11-30", "na-sam").status_code == 200
+    unnamed = ask("GET", "/api/v1/coverage", None)  # never the site's first commune by default
+    assert unnamed.status_code == 400
+    assert unnamed.json()["detail"].startswith(
+        "Mã truy cập cấp tỉnh đọc số liệu của từng xã: thêm tiêu đề X-Loa-Commune"
+    )
+    unknown = ask("GET", "/api/v1/coverage", "xa-khac")
+    assert unknown.status_code == 400 and "'xa-khac'" in unknown.json()["detail"]
+    assert "loi-bac, na-sam" in unknown.json()["detail"]
+    report = {"date": "2026-11-30", "households_installed": 5, "installs": 7}
+    written = ask("POST", "/api/v1/villages/na-pan/reports", "na-sam", json=report)
+    assert written.status_code == 403 and "không thay đổi được gì" in written.json()["detail"]
+    sent = ask("POST", "/api/v1/alerts", "na-sam", json={"message": "Cháy ở chợ"})
+    assert sent.status_code == 403
+    assert ask("GET", "/api/v1/province", None).status_code == 200  # its own routes need no commune
 
 
 def test_province_api_is_the_cli_roll_up(

@@ -116,3 +116,38 @@ def test_every_role_exists_in_each_commune_separately(two: tuple[TestClient, Run
     assert {u["name"] for u in second.station.app.users.listing()} >= {r.replace("_", "-") for r in ROLES}
     sign_in(client, "loi-bac")
     assert "Lợi Bác" in client.get("/").text
+
+
+def test_a_token_never_reads_or_changes_another_commune_on_any_api_route(
+    two: tuple[TestClient, Runtime, Runtime],
+) -> None:
+    """Each route takes its commune from the token, whatever the order its parameters are read in (a route
+    that took its commune first would have served the site's first commune to every token)."""
+    client, first, second = two
+    first.station.maintain(NOW)
+    built = first.station.build(NOW.date(), "chieu", "trung-tam", NOW)
+    assert built.built
+    theirs = {"Authorization": f"Bearer {first.station.app.tokens.create('he-thong-a', 'admin', NOW)}"}
+    ours = {"Authorization": f"Bearer {second.station.app.tokens.create('he-thong-b', 'admin', NOW)}"}
+    playout_a = first.station.config.playout.dir
+    before = sorted(str(p) for p in playout_a.rglob("*"))
+    with first.station.app.store.db.engine.connect() as connection:
+        broadcast_id = connection.execute(text("SELECT min(id) FROM broadcasts")).scalar_one()
+    assert client.get("/api/v1/broadcasts?date=2026-11-30", headers=theirs).json() != []
+
+    assert client.get("/api/v1/broadcasts?date=2026-11-30", headers=ours).json() == []
+    assert client.get("/api/v1/programs/2026-11-30/chieu/trung-tam", headers=ours).status_code == 404
+    assert client.get("/api/v1/programs/2026-11-30/chieu/trung-tam", headers=theirs).status_code == 200
+    assert client.get("/api/v1/reminders", headers=ours).json() == []
+    for outcome, body in (("aired", None), ("failed", {"reason": "Mất điện cả xã"})):
+        answer = client.post(f"/api/v1/broadcasts/{broadcast_id}/{outcome}", json=body, headers=ours)
+        assert answer.status_code == 404, answer.text
+    alert = client.post("/api/v1/alerts", json={"message": "Cháy ở chợ Na Sầm"}, headers=ours)
+    assert alert.status_code == 200, alert.text
+    assert any((second.station.config.playout.dir / "2026-11-30").glob("khan-*/*/program.mp3"))
+
+    assert sorted(str(p) for p in playout_a.rglob("*")) == before  # not one file of the other commune
+    with first.station.app.store.db.engine.connect() as connection:
+        statuses = connection.execute(text("SELECT DISTINCT status FROM broadcasts")).scalars().all()
+        kinds = connection.execute(text("SELECT DISTINCT kind FROM broadcasts")).scalars().all()
+    assert set(statuses) <= {"planned", "ready"} and kinds == ["slot"]

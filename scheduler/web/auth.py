@@ -6,8 +6,11 @@ access at once. Pages answer "not signed in" with a redirect to /login, the API 
 role is 403 for both (see `errors`).
 
 A province account (its session marked `PROVINCE_KEY`, or a province token) is checked here once for every
-commune route: it may read what the commune's police read, in the commune it chose on the province page,
-and change nothing; its own routes (`ProvinceOnly`) refuse every commune account.
+commune route: it may read what the commune's police read — in the commune it chose on the province page, or
+(a token) the one its request names in the `X-Loa-Commune` header — and change nothing; its own routes
+(`ProvinceOnly`) refuse every commune account.
+
+A commune token names its commune only once it is read, so `WebContext.of` reads the principal first.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from loa114.scheduler.accounts import Principal, Role
+from loa114.scheduler.errors import InputError
 from loa114.scheduler.web.context import PROVINCE_KEY, WebContext
 
 SESSION_USER = "user"
@@ -29,7 +33,12 @@ READ_ONLY = (
 NOT_FOR_PROVINCE = (
     "Trang này dành cho cán bộ của xã; tài khoản cấp tỉnh không dùng được. Về trang Toàn tỉnh để xem các xã."
 )
-TOKEN_PROVINCE_ONLY = "Mã truy cập cấp tỉnh chỉ dùng cho /api/v1/province và /api/v1/province/broadcasts."
+COMMUNE_HEADER = "X-Loa-Commune"  # a province token's request names the commune it reads
+TOKEN_NAMES_NO_COMMUNE = (
+    "Mã truy cập cấp tỉnh đọc số liệu của từng xã: thêm tiêu đề X-Loa-Commune với mã xã cần xem "
+    "(các xã: {communes})."
+)
+TOKEN_NAMES_UNKNOWN_COMMUNE = "X-Loa-Commune: tỉnh không có xã mã {key!r}; các xã: {communes}."
 PROVINCE_ONLY = "Chỉ tài khoản cấp tỉnh mới xem được số liệu toàn tỉnh."
 
 
@@ -50,6 +59,7 @@ def principal_of(request: Request) -> Principal | None:
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
         return cached
+    request.state.principal = None  # while it is being read (a province token asks for the time)
     found: Principal | None = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -62,6 +72,9 @@ def principal_of(request: Request) -> Principal | None:
         province = WebContext.province(request)
         if found is None and province is not None:
             found = _province_role(province.tokens.principal(token, WebContext.of(request).now()))
+            asked = request.headers.get(COMMUNE_HEADER, "").strip()
+            if found is not None and asked in WebContext.sites(request):
+                request.state.commune = asked
     else:
         name = request.session.get(SESSION_USER)
         if isinstance(name, str):
@@ -87,9 +100,14 @@ def _province_role(found: Principal | None) -> Principal | None:
 def _province_may(
     request: Request, roles: tuple[Role, ...], province_reads: bool, principal: Principal
 ) -> None:
-    """A province account inside a commune: reading only, where the commune's police may read."""
-    if principal.via_token:
-        raise Forbidden(TOKEN_PROVINCE_ONLY)
+    """A province account inside a commune: reading only, where the commune's police may read; a token in
+    the commune its request names."""
+    if principal.via_token and getattr(request.state, "commune", None) is None:
+        asked = request.headers.get(COMMUNE_HEADER, "").strip()
+        communes = ", ".join(WebContext.sites(request))
+        if asked:
+            raise InputError(TOKEN_NAMES_UNKNOWN_COMMUNE.format(key=asked, communes=communes))
+        raise InputError(TOKEN_NAMES_NO_COMMUNE.format(communes=communes))
     if request.method not in READING:
         raise Forbidden(READ_ONLY)
     if not province_reads or (roles and Role.POLICE not in roles):

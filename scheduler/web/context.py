@@ -27,9 +27,13 @@ class WebContext:
     @staticmethod
     def of(request: Request) -> WebContext:
         """The context of the commune this request is about: the session's (or the token's, set on
-        `request.state.commune` when it was found), else the site's first commune."""
+        `request.state.commune` when it was read), else the site's first commune."""
         sites = WebContext.sites(request)
         if len(sites) > 1:
+            if not hasattr(request.state, "principal") and "authorization" in request.headers:
+                from loa114.scheduler.web.auth import principal_of  # (auth reads this module)
+
+                principal_of(request)  # a token names its commune: read it before choosing one
             key = getattr(request.state, "commune", None) or request.session.get(COMMUNE_KEY)
             chosen = sites.get(key) if isinstance(key, str) else None
             if chosen is not None:
