@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
 from loa114.scheduler.db.models import FINAL, Broadcast, Status
 from loa114.scheduler.db.rows import update_rows
@@ -55,7 +55,7 @@ def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> lis
 def _orphans(on_air: OnAir, now: datetime, run_id: int | None) -> list[Broadcast]:
     with on_air.store.session() as session:
         alive = alive_runs(session, now) | ({run_id} if run_id is not None else set())
-        left = [Broadcast.claimed_by.is_(None), Broadcast.claimed_by.not_in(alive)]
+        left: list[ColumnElement[bool]] = [Broadcast.claimed_by.is_(None), Broadcast.claimed_by.not_in(alive)]
         if not on_air.plays:  # a player's program may play for minutes: only its process's death ends it
             left.append(Broadcast.aired_at < now - STALLED)
         rows = session.scalars(select(Broadcast).where(Broadcast.status == Status.AIRING, or_(*left))).all()
