@@ -21,7 +21,7 @@ from loa114.scheduler.programs import outcomes
 from loa114.scheduler.programs.airing import AirResult, OnAir, mark_safely
 from loa114.scheduler.programs.runs import SLACK, alive_runs
 
-STALLED = timedelta(minutes=2)  # a publication with no player (folder, stream started) takes under a second
+STALLED = timedelta(minutes=2)  # a publication with no player (the folder's stamp) takes under a second
 
 
 def resolve_interrupted(on_air: OnAir, now: datetime, run_id: int | None) -> list[AirResult]:

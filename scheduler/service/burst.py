@@ -6,8 +6,8 @@ interpreter lock and one database. Claiming and recording commune by commune cos
 first. A shard's communes are therefore
 1. claimed in one joint transaction (`store.joint`: one commit for all of them, each commune's statements in
    its own schema);
-2. published — each folder's manifest, a stream started — before any outcome is written, so no loudspeaker
-   waits for another commune's records;
+2. published — each folder's manifest stamped (a player's programs start on their playout threads) — before
+   any outcome is written, so no loudspeaker waits for another commune's records;
 3. recorded in one joint transaction.
 A joint transaction that fails is rolled back whole (nothing of it happened) and its communes are claimed,
 or recorded, one at a time: one commune's broken schema must not keep the others off the air.

@@ -230,9 +230,9 @@ class Station:
         return self._aired(self.app.on_air.publish_many(rows, now), now)
 
     def play_here(self, rows: Sequence[Broadcast], now: datetime) -> list[Outcome]:
-        """For the fleet's airing jobs: the claimed programs published on the caller's thread (the folder, a
-        stream started in the background), their outcomes left for `record` (a shard's together). A player's
-        programs go to the playout threads instead, each recorded there, and are not returned."""
+        """For the fleet's airing jobs: the claimed programs published on the caller's thread (the folder's
+        stamp), their outcomes left for `record` (a shard's together). A player's programs (a command, a
+        stream) go to the playout threads instead, each recorded there, and are not returned."""
         if self.app.on_air.plays:
             self.publish_all(rows, now)
             return []
