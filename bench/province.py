@@ -11,7 +11,8 @@
    Prints lateness p50/p99 (as-run start − airtime: the claim), when the folders' manifests said `published`
    (file time − airtime), the time from airtime to the last claim, scaling
    efficiency (t₁ / (k·tₖ)) and PostgreSQL transactions per broadcast (`pg_stat_database`: everything the
-   processes did from a second before airtime until the last folder was published). Target: p99 ≤ 1 s for every k.
+   processes did from a second before airtime until the last folder was published) and the slowest process's
+   start-up (until its `/healthz` says ok). Target: p99 ≤ 1 s for every k.
 
     LOA_BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/province.py
 """
