@@ -5,7 +5,9 @@
    the tick does), 4 threads sharing one pool. Prints wall time and rows/s. Target: under a minute. (Setup
    gives each schema only the `broadcasts` table, copied from a migrated one: migrating 3,300 schemas with
    Alembic would take the benchmark half an hour and is not what is measured.)
-2. **Province morning** — `--communes` (default 65) × `--zones` (10) zones, programs already built (rows
+2. **Statements per broadcast** — the same morning aired in one thread, shard after shard, through the airing
+   path (`burst.air_shard`), every statement and commit counted on the engine.
+3. **Province morning** — `--communes` (default 65) × `--zones` (10) zones, programs already built (rows
    `ready`, each folder with its program and manifest), one slot a couple of minutes ahead on the real clock;
    then 1, 2 and 4 `loa serve` processes (`--workers`) each air that morning from a fresh copy of the rows.
    Prints lateness p50/p99 (as-run start − airtime: the claim), when the folders' manifests said `published`
@@ -196,6 +198,55 @@ def serving(port: int, process: subprocess.Popen[bytes]) -> float:
     raise SystemExit(f"loa serve on port {port} exited with {process.returncode}")
 
 
+def statements(root: Path, communes: int, zones: int) -> None:
+    """The airing path's statements per broadcast, counted in one thread: the same morning's 8 shards aired
+    one after the other by `burst.air_shard`, as one fleet process builds its communes."""
+    from sqlalchemy import event
+
+    from loa114.scheduler.accounts.passwords import Passwords
+    from loa114.scheduler.clock import Clock
+    from loa114.scheduler.db.engine import Engines
+    from loa114.scheduler.service.app import App
+    from loa114.scheduler.service.burst import air_shard
+    from loa114.scheduler.service.fleet import Fleet
+    from loa114.scheduler.service.fleet_jobs import AIR_SHARDS
+    from loa114.scheduler.service.station import Station
+
+    path, name, url, airtime = prepare_morning(root, communes, zones)
+    engines = Engines()
+    try:
+        engine = engines.engine(url)
+        passwords = Passwords()
+        stations = {
+            key: Station(App.create(config, engine=engine, passwords=passwords))
+            for key, config in load_province(path).communes.items()
+        }
+        counted = {"statements": 0, "commits": 0}
+        event.listen(
+            engine,
+            "before_cursor_execute",
+            lambda *_: counted.__setitem__("statements", counted["statements"] + 1),
+        )
+        event.listen(engine, "commit", lambda *_: counted.__setitem__("commits", counted["commits"] + 1))
+        now = airtime + timedelta(milliseconds=100)
+        fleet = Fleet(stations, Clock.fixed(now))
+        started = time.perf_counter()
+        aired = [
+            air_shard(fleet, [(k, s) for k, s in stations.items() if fleet.shard_of(k) == shard], now)
+            for shard in range(AIR_SHARDS)
+        ]
+        wall = time.perf_counter() - started
+        total = sum(a.recorded for a in aired)
+        print(f"airing path in one thread: {total} broadcasts in {wall:.2f} s; {counted['statements'] / total:.2f} "
+              f"statements and {counted['commits'] / total:.3f} commits per broadcast "
+              f"({counted['statements']} and {counted['commits']} for {AIR_SHARDS} shards)")  # fmt: skip
+        for station in stations.values():
+            station.app.close()
+    finally:
+        engines.dispose()
+        drop_database(name)
+
+
 def transactions(engine: Any, name: str) -> int:
     """Transactions committed so far in database `name` (every process's)."""
     with engine.connect() as connection:
@@ -289,6 +340,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.national:
         national(args.national, args.zones)
+    with tempfile.TemporaryDirectory() as tmp:
+        statements(Path(tmp), args.communes, args.zones)
     results = {}
     for k in (int(w) for w in args.workers.split(",") if w):
         with tempfile.TemporaryDirectory() as tmp:
