@@ -31,6 +31,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -222,12 +223,12 @@ def statements(root: Path, communes: int, zones: int) -> None:
             for key, config in load_province(path).communes.items()
         }
         counted = {"statements": 0, "commits": 0}
-        event.listen(
-            engine,
-            "before_cursor_execute",
-            lambda *_: counted.__setitem__("statements", counted["statements"] + 1),
-        )
-        event.listen(engine, "commit", lambda *_: counted.__setitem__("commits", counted["commits"] + 1))
+
+        def count(kind: str) -> Callable[..., None]:
+            return lambda *_args: counted.update({kind: counted[kind] + 1})
+
+        event.listen(engine, "before_cursor_execute", count("statements"))
+        event.listen(engine, "commit", count("commits"))
         now = airtime + timedelta(milliseconds=100)
         fleet = Fleet(stations, Clock.fixed(now))
         started = time.perf_counter()

@@ -165,8 +165,8 @@ class EventLog:
     def committed(session: Session) -> None:
         """Hand the events of `session`'s committed transaction to the subscribers of the log that recorded
         each (a joint transaction of several communes carries the events of each commune's log)."""
-        for events, event in session.info.pop(_PENDING, []):
-            for subscriber in events.subscribers:
+        for recorded_by, event in session.info.pop(_PENDING, []):
+            for subscriber in recorded_by.subscribers:
                 try:
                     subscriber(event)
                 except Exception:  # a subscriber's bug must not undo or hide a committed change
