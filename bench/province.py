@@ -207,21 +207,15 @@ def statements(root: Path, communes: int, zones: int) -> None:
     from loa114.scheduler.accounts.passwords import Passwords
     from loa114.scheduler.clock import Clock
     from loa114.scheduler.db.engine import Engines
-    from loa114.scheduler.service.app import App
     from loa114.scheduler.service.burst import air_shard
-    from loa114.scheduler.service.fleet import Fleet
+    from loa114.scheduler.service.fleet import Fleet, stations_for
     from loa114.scheduler.service.fleet_jobs import AIR_SHARDS
-    from loa114.scheduler.service.station import Station
 
     path, name, url, airtime = prepare_morning(root, communes, zones)
     engines = Engines()
     try:
         engine = engines.engine(url)
-        passwords = Passwords()
-        stations = {
-            key: Station(App.create(config, engine=engine, passwords=passwords))
-            for key, config in load_province(path).communes.items()
-        }
+        stations = stations_for(load_province(path).communes, engines, Passwords())
         counted = {"statements": 0, "commits": 0}
 
         def count(kind: str) -> Callable[..., None]:

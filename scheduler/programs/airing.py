@@ -113,14 +113,9 @@ class OnAir:
             record_as_runs(session, [AsRunEntry(row, now, Status.AIRING, None) for row in rows])
         return sorted(rows, key=lambda row: (row.airtime, row.zone_id))
 
-    def publish(self, row: Broadcast, now: datetime) -> AirResult:
-        """Run the playout adapters for a claimed broadcast and record the outcome (manifest, then row)."""
-        return self.record([self.play(row, now)], now)[0]
-
     def publish_many(self, rows: Sequence[Broadcast], now: datetime) -> list[AirResult]:
-        """`publish` for a commune's claimed broadcasts when no adapter plays them (the folder, a stream
-        started in the background): each published in turn, then every outcome recorded in one commit,
-        so a province's 05:30 costs a transaction per commune, not one per zone."""
+        """Run the playout adapters for claimed broadcasts, each in turn (`play`: manifest first), then
+        record every outcome in one commit: a commune's 05:30 costs one transaction, not one per zone."""
         return self.record([self.play(row, now) for row in rows], now)
 
     def play(self, row: Broadcast, now: datetime) -> Outcome:

@@ -18,9 +18,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 log = logging.getLogger(__name__)
-BEFORE = timedelta(
-    seconds=3
-)  # held this long before an airtime (a step for one commune takes about a second)
+# held this long before an airtime (a step for one commune takes about a second)
+BEFORE = timedelta(seconds=3)
 AFTER = timedelta(seconds=2)  # and after it, until this process's airing job has started
 HOLD_MAX_S = 15.0  # never held longer than this at once
 REFRESH_S = 60.0  # the next airtime is looked up again this often

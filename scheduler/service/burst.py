@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +25,6 @@ from typing import TYPE_CHECKING, TypeVar
 from loa114.scheduler.store import Joint, joint
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from loa114.scheduler.programs.airing import Outcome
     from loa114.scheduler.service.fleet import Fleet
     from loa114.scheduler.service.station import Station
@@ -83,33 +80,20 @@ def _each_commune(
     now: datetime,
     step: Step[T],
 ) -> tuple[dict[str, Sequence[T]], bool]:
-    """`step` for every commune, in one joint transaction per database pool; when one fails, its communes
-    each in a transaction of their own (a failing commune logged and skipped). Returns each commune's result
-    and whether every joint transaction committed."""
+    """`step` for every commune, in one joint transaction; when it fails, each commune in a transaction of
+    its own (a failing commune logged and skipped). Returns each commune's result and whether the joint
+    transaction committed."""
+    try:
+        with joint(fleet.engine) as shared:
+            return {key: step(key, station, shared) for key, station in communes}, True
+    except Exception:
+        log.exception("joint %s failed: each commune on its own communes=%d", name, len(communes))
     results: dict[str, Sequence[T]] = {}
-    all_joint = True
-    for engine, group in _by_pool(communes).items():
-        try:
-            with joint(engine) as shared:
-                done = {key: step(key, station, shared) for key, station in group}
-            results.update(done)
-            continue
-        except Exception:
-            all_joint = False
-            log.exception("joint %s failed: each commune on its own communes=%d", name, len(group))
-        for key, station in group:
-            one = functools.partial(_alone, step, key, station)
-            results[key] = fleet.run_step(name, one, commune=key, yields=False, now=now) or []
-    return results, all_joint
+    for key, station in communes:
+        one = functools.partial(_alone, step, key, station)
+        results[key] = fleet.run_step(name, one, commune=key, yields=False, now=now) or []
+    return results, False
 
 
 def _alone(step: Step[T], key: str, station: Station, _now: datetime) -> Sequence[T]:
     return step(key, station, None)
-
-
-def _by_pool(communes: Communes) -> dict[Engine, list[tuple[str, Station]]]:
-    """The communes grouped by the engine their databases share (a province's: one)."""
-    groups: dict[Engine, list[tuple[str, Station]]] = defaultdict(list)
-    for key, station in communes:
-        groups[station.app.db.base].append((key, station))
-    return groups

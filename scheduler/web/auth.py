@@ -59,7 +59,9 @@ def principal_of(request: Request) -> Principal | None:
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
         return cached
-    request.state.principal = None  # while it is being read (a province token asks for the time)
+    request.state.principal = (
+        None  # while it is read: choosing the commune (`WebContext.of`) must not read it again
+    )
     found: Principal | None = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

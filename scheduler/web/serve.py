@@ -92,20 +92,14 @@ def serve(province: Province, commune: str | None, clock: Clock, *, role: str = 
 
 
 def _serve_fleet(province: Province, commune: str | None, clock: Clock, role: str) -> None:
-    from loa114.scheduler.service.fleet import Fleet  # procrastinate: only for PostgreSQL
+    from loa114.scheduler.service.fleet import Fleet, stations_for  # procrastinate: only for PostgreSQL
 
     web_config = province.commune(commune) if commune else next(iter(province.communes.values()))
     sock = bind(web_config.web.host, web_config.web.port) if role in ("all", "web") else None
     engines = Engines()  # one pool for every commune of this process
     playout = ThreadPoolExecutor(16, thread_name_prefix="playout")  # shared by every commune's station
-    passwords = Passwords()  # one hasher: each makes an argon2 hash at once (0.1 s; 65 communes took 7 s)
-    stations = {
-        key: Station(
-            App.create(config, engine=engines.engine(config.database.url), passwords=passwords),
-            playout=playout,
-        )
-        for key, config in province.communes.items()
-    }
+    passwords = Passwords()
+    stations = stations_for(province.communes, engines, passwords, playout)
     fleet = Fleet(stations, clock, role=role, web_commune=web_config.commune.id)
     accounts = (
         _province_accounts(province, engines, passwords) if sock is not None else None
